@@ -1,0 +1,57 @@
+#pragma once
+
+#include "secretstore.h"
+#include "storagewriter.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+
+namespace Dcs {
+
+struct StorageOptions
+{
+    StorageWriterOptions writer;
+    // Secrets file; empty = "<database>.secrets" beside the database.
+    QString secretsPath;
+};
+
+// One open DCS Studio database: migrated schema, the single writer, the secret store, and one
+// read connection per thread that asks for one. Repositories are built on top of it.
+class Storage final
+{
+public:
+    using Options = StorageOptions;
+
+    // Opens (creating if needed) and migrates `path`. Refuses, untouched, a database written by a
+    // newer program. Returns null with a message in `error` on failure.
+    static std::unique_ptr<Storage> open(const QString &path, QString *error);
+    static std::unique_ptr<Storage> open(const QString &path, const Options &options,
+                                         QString *error);
+    ~Storage();
+
+    QString path() const { return m_path; }
+    int schemaVersion() const { return m_schemaVersion; }
+    StorageWriter &writer() { return *m_writer; }
+    SecretStore &secrets() { return *m_secrets; }
+
+    // This thread's read connection (created on first use). QSqlDatabase objects are per thread.
+    QSqlDatabase reader();
+    // Closes this thread's read connection: call from short-lived threads before they end.
+    void releaseReader();
+
+private:
+    Storage(QString path, const Options &options);
+
+    const QString m_path;
+    int m_schemaVersion = 0;
+    std::unique_ptr<StorageWriter> m_writer;
+    std::unique_ptr<SecretStore> m_secrets;
+    QMutex m_readersMutex;
+    QHash<Qt::HANDLE, QString> m_readers;
+};
+
+} // namespace Dcs

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+class QThread;
+
+namespace Dcs {
+
+// What a write job sees: the writer's connection inside the open batch transaction, and a cache of
+// prepared statements so hot inserts are prepared once per writer, not once per row.
+class WriteContext
+{
+public:
+    explicit WriteContext(QSqlDatabase db) : m_db(std::move(db)) {}
+
+    // A prepared statement for `sql`, reused across jobs. Bind values, then call exec().
+    QSqlQuery &prepared(const QString &sql);
+    // exec() with the driver's error and statement text put in `error` on failure.
+    static bool exec(QSqlQuery &query, QString *error);
+
+    QSqlDatabase &database() { return m_db; }
+
+private:
+    QSqlDatabase m_db;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+};
+
+struct WriteResult
+{
+    bool ok = false;
+    QString error;
+};
+
+// A unit of work run on the writer thread. Returning false (with `error` set) rolls back only this
+// job: every job runs inside its own savepoint, so one bad item never costs its batch neighbours.
+using WriteJob = std::function<bool(WriteContext &context, QString *error)>;
+using WriteCallback = std::function<void(const WriteResult &result)>;
+
+struct StorageWriterOptions
+{
+    int maxBatchItems = 1000;
+    // How long a batch keeps collecting after its first item. 0 commits whatever is queued as
+    // soon as the writer is free — items arriving meanwhile form the next batch.
+    int maxBatchDelayMs = 0;
+};
+
+// The single SQLite writer: one thread, one connection, WAL with synchronous=NORMAL, a transaction
+// per batch (closed by count or by time), and group commit — a submitter can wait for, or be called
+// back after, the commit of its own item. A crash of the process loses no acknowledged item.
+class StorageWriter final
+{
+public:
+    using Options = StorageWriterOptions;
+
+    struct Stats
+    {
+        quint64 submitted = 0;
+        quint64 committed = 0;
+        quint64 failedItems = 0;
+        quint64 batches = 0;
+        quint64 largestBatch = 0;
+        int queued = 0;
+    };
+
+    explicit StorageWriter(QString databasePath, Options options = {});
+    ~StorageWriter();
+
+    StorageWriter(const StorageWriter &) = delete;
+    StorageWriter &operator=(const StorageWriter &) = delete;
+
+    // Opens the writer connection on the writer thread; false with `error` if it cannot.
+    bool start(QString *error);
+    // Commits everything already submitted, then closes the connection and joins the thread.
+    void stop();
+    bool isRunning() const;
+
+    // Queues `job`; returns its ticket. `onDone` runs on the writer thread after the job's batch
+    // committed (or failed) — keep it short and non-blocking.
+    quint64 submit(WriteJob job, WriteCallback onDone = {});
+    // As above, but `onDone` is queued to `context`'s thread, and dropped if `context` is gone.
+    quint64 submit(WriteJob job, QObject *context, WriteCallback onDone);
+
+    // Blocks until the batch holding `ticket` has finished (committed or failed), or the timeout.
+    bool waitForCommit(quint64 ticket, int timeoutMs = -1);
+    // Submits `job` and waits for its own result.
+    WriteResult runAndWait(WriteJob job);
+
+    Stats stats() const;
+    QString databasePath() const { return m_databasePath; }
+
+private:
+    struct Item
+    {
+        quint64 ticket = 0;
+        WriteJob job;
+        WriteCallback onDone;
+    };
+
+    void run();
+    void commitBatch(WriteContext &context, std::deque<Item> &batch);
+
+    const QString m_databasePath;
+    const Options m_options;
+    const QString m_connectionName;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wakeWriter;
+    std::condition_variable m_committedChanged;
+    std::deque<Item> m_queue;
+    quint64 m_nextTicket = 1;
+    quint64 m_finishedTicket = 0; // every ticket <= this has finished
+    bool m_stopping = false;
+    bool m_running = false;
+    QString m_startError;
+    bool m_startDone = false;
+    Stats m_stats;
+
+    QThread *m_thread = nullptr;
+};
+
+} // namespace Dcs

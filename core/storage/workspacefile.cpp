@@ -1,0 +1,542 @@
+#include "workspacefile.h"
+
+#include "definitionversions.h"
+#include "folderrepository.h"
+#include "partnerrepository.h"
+#include "segmentrepository.h"
+#include "settingsrepository.h"
+#include "storage.h"
+#include "traitrepository.h"
+
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSet>
+#include <QUuid>
+
+namespace Dcs {
+
+QString WorkspaceReport::summary() const
+{
+    if (!ok)
+        return errors.size() == 1 ? QStringLiteral("1 error")
+                                  : QStringLiteral("%1 errors").arg(errors.size());
+    const auto part = [](const char *what, const Counts &counts) {
+        return QStringLiteral("%1 %2 added, %3 unchanged")
+            .arg(QLatin1String(what))
+            .arg(counts.added)
+            .arg(counts.unchanged);
+    };
+    return QStringList{part("partners:", partners), part("folders:", folders),
+                       part("traits:", traits), part("segments:", segments)}
+        .join(QStringLiteral("; "));
+}
+
+namespace WorkspaceFile {
+
+namespace {
+
+// The file, read and checked on its own (before the database is looked at).
+struct ParsedWorkspace
+{
+    std::optional<WorkspaceSettings> settings;
+    QList<Partner> partners;
+    QList<QString> partnerSecrets; // inline "secret", parallel to partners
+    QList<Folder> folders;
+    QList<Trait> traits;
+    QList<Segment> segments;
+};
+
+void lineAndColumn(const QByteArray &text, qsizetype offset, int *line, int *column)
+{
+    offset = std::clamp<qsizetype>(offset, 0, text.size());
+    *line = 1;
+    qsizetype lineStart = 0;
+    for (qsizetype i = 0; i < offset; ++i) {
+        if (text.at(i) == '\n') {
+            ++*line;
+            lineStart = i + 1;
+        }
+    }
+    *column = int(QString::fromUtf8(text.mid(lineStart, offset - lineStart)).size()) + 1;
+}
+
+template <typename Item, typename ReadOne>
+QList<Item> readArray(const QJsonObject &root, const QString &key, QList<JsonIssue> *issues,
+                      ReadOne readOne)
+{
+    QList<Item> items;
+    if (!root.contains(key) || root.value(key).isNull())
+        return items;
+    const QString path = QStringLiteral("$.") + key;
+    if (!root.value(key).isArray()) {
+        issues->append(JsonIssue{path, QStringLiteral("must be an array")});
+        return items;
+    }
+    const QJsonArray array = root.value(key).toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString itemPath = path + QStringLiteral("[%1]").arg(i);
+        if (!array.at(i).isObject()) {
+            issues->append(JsonIssue{itemPath, QStringLiteral("must be an object")});
+            items.append(Item{});
+            continue;
+        }
+        items.append(readOne(array.at(i).toObject(), itemPath));
+    }
+    return items;
+}
+
+ParsedWorkspace parse(const QByteArray &json, QList<JsonIssue> *issues)
+{
+    ParsedWorkspace parsed;
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        JsonIssue issue{QStringLiteral("$"),
+                        QStringLiteral("not valid JSON: %1").arg(parseError.errorString())};
+        // Qt's offset points just past the offending character; at the end of the input (a
+        // truncated file) it already points where the missing text should be.
+        const qsizetype offset = parseError.offset > 0 && parseError.offset < json.size()
+                                     ? parseError.offset - 1
+                                     : parseError.offset;
+        lineAndColumn(json, offset, &issue.line, &issue.column);
+        issues->append(issue);
+        return parsed;
+    }
+    if (!document.isObject()) {
+        issues->append(JsonIssue{QStringLiteral("$"),
+                                 QStringLiteral("a workspace file is a JSON object")});
+        return parsed;
+    }
+    const QJsonObject root = document.object();
+    static const QSet<QString> known = {QStringLiteral("format"),   QStringLiteral("settings"),
+                                        QStringLiteral("partners"), QStringLiteral("folders"),
+                                        QStringLiteral("traits"),   QStringLiteral("segments")};
+    for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+        if (!known.contains(it.key()))
+            issues->append(JsonIssue{QStringLiteral("$.") + it.key(),
+                                     QStringLiteral("unknown field")});
+    }
+    if (root.value(QStringLiteral("format")).toString() != QLatin1String(kFormat)) {
+        issues->append(JsonIssue{QStringLiteral("$.format"),
+                                 QStringLiteral("must be \"%1\"").arg(QLatin1String(kFormat))});
+    }
+    if (root.contains(QStringLiteral("settings"))) {
+        const QJsonValue settings = root.value(QStringLiteral("settings"));
+        if (!settings.isObject())
+            issues->append(JsonIssue{QStringLiteral("$.settings"),
+                                     QStringLiteral("must be an object")});
+        else
+            parsed.settings = DefinitionJson::settingsFromJson(
+                settings.toObject(), QStringLiteral("$.settings"), issues);
+    }
+    parsed.partners = readArray<Partner>(
+        root, QStringLiteral("partners"), issues,
+        [&](const QJsonObject &object, const QString &path) {
+            QString secret;
+            Partner partner = DefinitionJson::partnerFromJson(object, path, issues, &secret);
+            parsed.partnerSecrets.append(secret);
+            return partner;
+        });
+    while (parsed.partnerSecrets.size() < parsed.partners.size())
+        parsed.partnerSecrets.append(QString());
+    parsed.folders = readArray<Folder>(root, QStringLiteral("folders"), issues,
+                                       [&](const QJsonObject &object, const QString &path) {
+                                           return DefinitionJson::folderFromJson(object, path,
+                                                                                 issues);
+                                       });
+    parsed.traits = readArray<Trait>(root, QStringLiteral("traits"), issues,
+                                     [&](const QJsonObject &object, const QString &path) {
+                                         return DefinitionJson::traitFromJson(object, path,
+                                                                              issues);
+                                     });
+    parsed.segments = readArray<Segment>(root, QStringLiteral("segments"), issues,
+                                         [&](const QJsonObject &object, const QString &path) {
+                                             return DefinitionJson::segmentFromJson(object, path,
+                                                                                    issues);
+                                         });
+    return parsed;
+}
+
+// What import will do with each definition of the file, decided against the database.
+struct Plan
+{
+    QList<bool> addPartner, addFolder, addTrait, addSegment;
+};
+
+QString itemPath(const char *array, qsizetype index, const char *field = nullptr)
+{
+    QString path = QStringLiteral("$.%1[%2]").arg(QLatin1String(array)).arg(index);
+    if (field)
+        path += QLatin1Char('.') + QLatin1String(field);
+    return path;
+}
+
+// Compares a file item with the stored one under the same key: identical → unchanged; different →
+// a clash naming both. Returns true when the file item must be added.
+template <typename Item>
+bool decide(const Item &fromFile, const std::optional<Item> &stored, const QString &path,
+            const QString &what, WorkspaceReport::Counts *counts, QList<JsonIssue> *issues)
+{
+    if (!stored) {
+        ++counts->added;
+        return true;
+    }
+    if (DefinitionJson::toJson(*stored) == DefinitionJson::toJson(fromFile)) {
+        ++counts->unchanged;
+        return false;
+    }
+    issues->append(JsonIssue{path, what});
+    return false;
+}
+
+Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
+{
+    Plan result;
+    QList<JsonIssue> &issues = report->errors;
+
+    // Partners: by DPID, name and integration code, within the file and against the database.
+    QHash<qint64, Partner> storedByDpid;
+    QHash<QString, Partner> storedByName, storedByCode;
+    for (const Partner &partner : PartnerRepository::readAll(db)) {
+        storedByDpid.insert(partner.dpid, partner);
+        storedByName.insert(partner.name, partner);
+        if (!partner.integrationCode.isEmpty())
+            storedByCode.insert(partner.integrationCode, partner);
+    }
+    QHash<qint64, qsizetype> fileDpids;
+    QHash<QString, qsizetype> fileNames, fileCodes;
+    for (qsizetype i = 0; i < file.partners.size(); ++i) {
+        Partner partner = file.partners.at(i);
+        const auto duplicate = [&](auto &seen, const auto &key, const char *field) {
+            if (seen.contains(key)) {
+                issues.append(JsonIssue{itemPath("partners", i, field),
+                                        QStringLiteral("also used by $.partners[%1]")
+                                            .arg(seen.value(key))});
+                return true;
+            }
+            seen.insert(key, i);
+            return false;
+        };
+        duplicate(fileDpids, partner.dpid, "dpid");
+        duplicate(fileNames, partner.name, "name");
+        if (!partner.integrationCode.isEmpty())
+            duplicate(fileCodes, partner.integrationCode, "integration_code");
+
+        std::optional<Partner> stored;
+        if (storedByDpid.contains(partner.dpid))
+            stored = storedByDpid.value(partner.dpid);
+        else if (storedByName.contains(partner.name))
+            stored = storedByName.value(partner.name);
+        else if (storedByCode.contains(partner.integrationCode))
+            stored = storedByCode.value(partner.integrationCode);
+        if (stored) {
+            partner.id = stored->id;
+            partner.hasStoredSecret = stored->hasStoredSecret;
+        }
+        result.addPartner.append(decide(
+            partner, stored, itemPath("partners", i),
+            stored ? QStringLiteral("partner \"%1\" (DPID %2) in the file clashes with partner "
+                                    "\"%3\" (DPID %4) in the workspace")
+                         .arg(partner.name)
+                         .arg(partner.dpid)
+                         .arg(stored->name)
+                         .arg(stored->dpid)
+                   : QString(),
+            &report->partners, &issues));
+    }
+
+    // Folders: ids kept; parents must exist in the file or the database; depth at most 5.
+    QHash<qint64, Folder> allFolders;
+    for (const Folder &folder : FolderRepository::readAll(db))
+        allFolders.insert(folder.id, folder);
+    const QHash<qint64, Folder> storedFolders = allFolders;
+    QHash<qint64, qsizetype> fileFolderIds;
+    for (qsizetype i = 0; i < file.folders.size(); ++i) {
+        const Folder &folder = file.folders.at(i);
+        if (fileFolderIds.contains(folder.id))
+            issues.append(JsonIssue{itemPath("folders", i, "id"),
+                                    QStringLiteral("also used by $.folders[%1]")
+                                        .arg(fileFolderIds.value(folder.id))});
+        fileFolderIds.insert(folder.id, i);
+        const std::optional<Folder> stored = storedFolders.contains(folder.id)
+                                                 ? std::optional(storedFolders.value(folder.id))
+                                                 : std::nullopt;
+        result.addFolder.append(decide(
+            folder, stored, itemPath("folders", i, "id"),
+            stored ? QStringLiteral("folder %1 \"%2\" in the file clashes with folder %1 \"%3\" "
+                                    "in the workspace")
+                         .arg(folder.id)
+                         .arg(folder.name, stored->name)
+                   : QString(),
+            &report->folders, &issues));
+        if (!stored)
+            allFolders.insert(folder.id, folder);
+    }
+    for (qsizetype i = 0; i < file.folders.size(); ++i) {
+        const Folder &folder = file.folders.at(i);
+        if (folder.parentId && !allFolders.contains(*folder.parentId)) {
+            issues.append(JsonIssue{itemPath("folders", i, "parent"),
+                                    QStringLiteral("folder %1 does not exist")
+                                        .arg(*folder.parentId)});
+            continue;
+        }
+        const int depth = FolderRepository::depthOf(folder, allFolders);
+        if (depth < 0)
+            issues.append(JsonIssue{itemPath("folders", i, "parent"),
+                                    QStringLiteral("folders form a cycle")});
+        else if (depth > FolderRepository::kMaxDepth)
+            issues.append(JsonIssue{itemPath("folders", i, "parent"),
+                                    QStringLiteral("folders nest at most %1 levels deep; this "
+                                                   "one is at level %2")
+                                        .arg(FolderRepository::kMaxDepth)
+                                        .arg(depth)});
+    }
+
+    // Traits and segments: sids kept when free; folders must exist.
+    QSet<qint64> allTraitSids;
+    QHash<qint64, Trait> storedTraits;
+    for (const Trait &trait : TraitRepository::readAll(db)) {
+        storedTraits.insert(trait.sid, trait);
+        allTraitSids.insert(trait.sid);
+    }
+    QHash<qint64, qsizetype> fileTraitSids;
+    for (qsizetype i = 0; i < file.traits.size(); ++i) {
+        const Trait &trait = file.traits.at(i);
+        if (!allFolders.contains(trait.folderId))
+            issues.append(JsonIssue{itemPath("traits", i, "folder"),
+                                    QStringLiteral("folder %1 does not exist").arg(trait.folderId)});
+        if (trait.sid != 0 && fileTraitSids.contains(trait.sid))
+            issues.append(JsonIssue{itemPath("traits", i, "sid"),
+                                    QStringLiteral("also used by $.traits[%1]")
+                                        .arg(fileTraitSids.value(trait.sid))});
+        fileTraitSids.insert(trait.sid, i);
+        allTraitSids.insert(trait.sid);
+        const std::optional<Trait> stored = storedTraits.contains(trait.sid)
+                                                ? std::optional(storedTraits.value(trait.sid))
+                                                : std::nullopt;
+        result.addTrait.append(decide(
+            trait, stored, itemPath("traits", i, "sid"),
+            stored ? QStringLiteral("sid %1 (\"%2\" in the file) is taken by trait %1 \"%3\" in "
+                                    "the workspace")
+                         .arg(trait.sid)
+                         .arg(trait.name, stored->name)
+                   : QString(),
+            &report->traits, &issues));
+    }
+
+    QHash<qint64, Segment> storedSegments;
+    for (const Segment &segment : SegmentRepository::readAll(db))
+        storedSegments.insert(segment.sid, segment);
+    QHash<qint64, qsizetype> fileSegmentSids;
+    // Trait references in a segment rule ("1234T"): each must name an existing trait. The full
+    // syntax check belongs to the rules engine; this catches dangling references on import.
+    static const QRegularExpression traitReference(QStringLiteral("\\b([0-9]+)T\\b"));
+    for (qsizetype i = 0; i < file.segments.size(); ++i) {
+        const Segment &segment = file.segments.at(i);
+        if (!allFolders.contains(segment.folderId))
+            issues.append(JsonIssue{itemPath("segments", i, "folder"),
+                                    QStringLiteral("folder %1 does not exist")
+                                        .arg(segment.folderId)});
+        auto matches = traitReference.globalMatch(segment.rule);
+        while (matches.hasNext()) {
+            const QRegularExpressionMatch match = matches.next();
+            if (allTraitSids.contains(match.captured(1).toLongLong()))
+                continue;
+            const QString before = segment.rule.left(match.capturedStart());
+            const int line = int(before.count(QLatin1Char('\n'))) + 1;
+            const int column = int(match.capturedStart() - before.lastIndexOf(QLatin1Char('\n')));
+            issues.append(JsonIssue{itemPath("segments", i, "rule"),
+                                    QStringLiteral("trait %1 does not exist (rule line %2, "
+                                                   "column %3)")
+                                        .arg(match.captured(1))
+                                        .arg(line)
+                                        .arg(column)});
+        }
+        if (segment.sid != 0 && fileSegmentSids.contains(segment.sid))
+            issues.append(JsonIssue{itemPath("segments", i, "sid"),
+                                    QStringLiteral("also used by $.segments[%1]")
+                                        .arg(fileSegmentSids.value(segment.sid))});
+        fileSegmentSids.insert(segment.sid, i);
+        const std::optional<Segment> stored = storedSegments.contains(segment.sid)
+                                                  ? std::optional(storedSegments.value(segment.sid))
+                                                  : std::nullopt;
+        result.addSegment.append(decide(
+            segment, stored, itemPath("segments", i, "sid"),
+            stored ? QStringLiteral("sid %1 (\"%2\" in the file) is taken by segment %1 \"%3\" in "
+                                    "the workspace")
+                         .arg(segment.sid)
+                         .arg(segment.name, stored->name)
+                   : QString(),
+            &report->segments, &issues));
+    }
+    return result;
+}
+
+bool apply(WriteContext &context, const ParsedWorkspace &file, const Plan &plan,
+           const QString &author, SecretStore &secrets, QStringList *storedSecretRefs,
+           QString *error)
+{
+    if (file.settings && !SettingsRepository::write(context, *file.settings, error))
+        return false;
+    for (qsizetype i = 0; i < file.partners.size(); ++i) {
+        if (!plan.addPartner.at(i))
+            continue;
+        Partner partner = file.partners.at(i);
+        QString secretRef;
+        if (!file.partnerSecrets.at(i).isEmpty()) {
+            secretRef = QStringLiteral("partner-")
+                        + QUuid::createUuid().toString(QUuid::WithoutBraces);
+            if (!secrets.store(secretRef, file.partnerSecrets.at(i).toUtf8(), error))
+                return false;
+            storedSecretRefs->append(secretRef);
+        }
+        if (!PartnerRepository::write(context, partner, secretRef, error))
+            return false;
+    }
+    // Parents before children: insert folders in dependency order.
+    QList<Folder> pending;
+    for (qsizetype i = 0; i < file.folders.size(); ++i) {
+        if (plan.addFolder.at(i))
+            pending.append(file.folders.at(i));
+    }
+    QSet<qint64> pendingIds;
+    for (const Folder &folder : std::as_const(pending))
+        pendingIds.insert(folder.id);
+    while (!pending.isEmpty()) {
+        const auto ready = std::find_if(pending.begin(), pending.end(), [&](const Folder &f) {
+            return !f.parentId || !pendingIds.contains(*f.parentId);
+        });
+        if (ready == pending.end()) {
+            *error = QStringLiteral("folders form a cycle");
+            return false;
+        }
+        Folder folder = *ready;
+        pendingIds.remove(folder.id);
+        pending.erase(ready);
+        if (!FolderRepository::write(context, folder, true, error))
+            return false;
+    }
+    for (qsizetype i = 0; i < file.traits.size(); ++i) {
+        Trait trait = file.traits.at(i);
+        if (plan.addTrait.at(i) && !TraitRepository::write(context, trait, author, error))
+            return false;
+    }
+    for (qsizetype i = 0; i < file.segments.size(); ++i) {
+        Segment segment = file.segments.at(i);
+        if (plan.addSegment.at(i) && !SegmentRepository::write(context, segment, author, error))
+            return false;
+    }
+    return true;
+}
+
+WorkspaceReport run(Storage &storage, const QByteArray &json, const QString &author,
+                    bool applyChanges)
+{
+    WorkspaceReport report;
+    const ParsedWorkspace file = parse(json, &report.errors);
+    if (!report.errors.isEmpty())
+        return report;
+
+    auto storedSecretRefs = std::make_shared<QStringList>();
+    const WriteResult result = storage.writer().runAndWait(
+        [&](WriteContext &context, QString *error) {
+            const Plan decided = plan(context.database(), file, &report);
+            if (!report.errors.isEmpty()) {
+                *error = QStringLiteral("the workspace file has errors");
+                return false;
+            }
+            if (!applyChanges) {
+                *error = QStringLiteral("check only");
+                return false; // rolls back: a check never changes anything
+            }
+            return apply(context, file, decided, author, storage.secrets(),
+                         storedSecretRefs.get(), error);
+        });
+    if (!result.ok && applyChanges) {
+        QString ignored;
+        for (const QString &ref : std::as_const(*storedSecretRefs))
+            storage.secrets().remove(ref, &ignored);
+        if (report.errors.isEmpty())
+            report.errors.append(JsonIssue{QStringLiteral("$"), result.error});
+    }
+    report.ok = report.errors.isEmpty();
+    return report;
+}
+
+WorkspaceReport unreadable(const QString &path, const QString &why)
+{
+    WorkspaceReport report;
+    report.errors.append(
+        JsonIssue{QStringLiteral("$"), QStringLiteral("cannot read %1: %2").arg(path, why)});
+    return report;
+}
+
+} // namespace
+
+QByteArray exportJson(Storage &storage)
+{
+    QSqlDatabase db = storage.reader();
+    const auto toArray = [](const auto &items) {
+        QJsonArray array;
+        for (const auto &item : items)
+            array.append(DefinitionJson::toJson(item));
+        return array;
+    };
+    const QJsonObject root{
+        {QStringLiteral("format"), QLatin1String(kFormat)},
+        {QStringLiteral("settings"), DefinitionJson::toJson(SettingsRepository::read(db))},
+        {QStringLiteral("partners"), toArray(PartnerRepository::readAll(db))},
+        {QStringLiteral("folders"), toArray(FolderRepository::readAll(db))},
+        {QStringLiteral("traits"), toArray(TraitRepository::readAll(db))},
+        {QStringLiteral("segments"), toArray(SegmentRepository::readAll(db))},
+    };
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+WorkspaceReport check(Storage &storage, const QByteArray &json)
+{
+    return run(storage, json, {}, false);
+}
+
+WorkspaceReport import(Storage &storage, const QByteArray &json, const QString &author)
+{
+    return run(storage, json, author, true);
+}
+
+WorkspaceReport checkFile(Storage &storage, const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return unreadable(path, file.errorString());
+    return check(storage, file.readAll());
+}
+
+WorkspaceReport importFile(Storage &storage, const QString &path, const QString &author)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return unreadable(path, file.errorString());
+    return import(storage, file.readAll(), author);
+}
+
+bool exportFile(Storage &storage, const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(exportJson(storage));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot save %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace WorkspaceFile
+} // namespace Dcs

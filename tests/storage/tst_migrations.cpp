@@ -1,0 +1,184 @@
+#include "storage/migrations.h"
+#include "storage/sqliteconnection.h"
+#include "storage/storage.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Dcs;
+
+namespace {
+
+QByteArray fileHash(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+// The schema as SQLite reports it: every table and index with its SQL, sorted.
+QStringList schemaOf(const QString &path)
+{
+    const QString name = QStringLiteral("schema-probe");
+    QStringList schema;
+    {
+        QSqlDatabase db;
+        QString error;
+        if (!Sqlite::open(path, name, &db, &error))
+            return {error};
+        QSqlQuery query(db);
+        query.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_master "
+                                  "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"));
+        while (query.next())
+            schema.append(query.value(0).toString() + QLatin1Char(' ') + query.value(1).toString()
+                          + QLatin1Char(' ') + query.value(2).toString().simplified());
+    }
+    Sqlite::close(name);
+    return schema;
+}
+
+// Creates `path` at exactly schema `version` (0 = empty file) the way an older program left it.
+void createAtVersion(const QString &path, int version)
+{
+    const QString name = QStringLiteral("old-program");
+    {
+        QSqlDatabase db;
+        QString error;
+        QVERIFY2(Sqlite::open(path, name, &db, &error), qPrintable(error));
+        if (version > 0)
+            QVERIFY2(Migrations::migrate(db, &error, version), qPrintable(error));
+        QCOMPARE(Sqlite::userVersion(db), version);
+    }
+    Sqlite::close(name);
+}
+
+} // namespace
+
+class tst_Migrations : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void freshFileGetsLatestSchemaInWal()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("fresh.sqlite"));
+        QString error;
+        auto storage = Storage::open(path, &error);
+        QVERIFY2(storage, qPrintable(error));
+        QCOMPARE(storage->schemaVersion(), Migrations::latestVersion());
+
+        QSqlDatabase db = storage->reader();
+        QCOMPARE(Sqlite::journalMode(db), QStringLiteral("wal"));
+        const QStringList schema = schemaOf(path);
+        for (const char *table :
+             {"partners", "id_syncs", "visitors", "events", "transfers", "partner_codes",
+              "folders", "traits", "trait_realizations", "segments", "memberships",
+              "membership_changes", "definition_versions", "onboarding_runs",
+              "workspace_settings"}) {
+            QVERIFY2(schema.filter(QStringLiteral("table %1 ").arg(QLatin1String(table))).size()
+                         == 1,
+                     table);
+        }
+        for (const char *index : {"events_by_visitor", "events_by_time", "transfers_by_tid",
+                                  "realizations_by_visitor", "realizations_by_trait",
+                                  "memberships_by_segment"})
+            QVERIFY2(schema.filter(QStringLiteral("index %1 ").arg(QLatin1String(index))).size()
+                         == 1,
+                     index);
+    }
+
+    void reopeningIsANoOp()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("twice.sqlite"));
+        QString error;
+        QVERIFY(Storage::open(path, &error));
+        const QStringList first = schemaOf(path);
+        QVERIFY(Storage::open(path, &error));
+        QCOMPARE(schemaOf(path), first);
+    }
+
+    void fromEveryEarlierVersion_data()
+    {
+        QTest::addColumn<int>("fromVersion");
+        for (int version = 0; version < Migrations::latestVersion(); ++version)
+            QTest::addRow("from v%d", version) << version;
+    }
+
+    void fromEveryEarlierVersion()
+    {
+        QFETCH(int, fromVersion);
+        QTemporaryDir dir;
+        const QString reference = dir.filePath(QStringLiteral("reference.sqlite"));
+        const QString old = dir.filePath(QStringLiteral("old.sqlite"));
+        createAtVersion(reference, Migrations::latestVersion());
+        createAtVersion(old, fromVersion);
+
+        QString error;
+        auto storage = Storage::open(old, &error);
+        QVERIFY2(storage, qPrintable(error));
+        QCOMPARE(storage->schemaVersion(), Migrations::latestVersion());
+        storage.reset();
+        QCOMPARE(schemaOf(old), schemaOf(reference));
+    }
+
+    void newerDatabaseIsRefusedUntouched()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("future.sqlite"));
+        createAtVersion(path, Migrations::latestVersion());
+        {
+            const QString name = QStringLiteral("future-program");
+            {
+                QSqlDatabase db;
+                QString error;
+                QVERIFY(Sqlite::open(path, name, &db, &error));
+                QVERIFY(Sqlite::exec(db, QStringLiteral("CREATE TABLE from_the_future (x)"),
+                                     &error));
+                QVERIFY(Sqlite::setUserVersion(db, Migrations::latestVersion() + 1, &error));
+            }
+            Sqlite::close(name);
+        }
+        const QByteArray before = fileHash(path);
+        QVERIFY(!before.isEmpty());
+
+        QString error;
+        QVERIFY(!Storage::open(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
+        QVERIFY2(error.contains(QString::number(Migrations::latestVersion() + 1)),
+                 qPrintable(error));
+        QCOMPARE(fileHash(path), before);
+        QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+    }
+
+    void notADatabaseIsRefusedUntouched()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("notes.sqlite"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+        const QByteArray before = fileHash(path);
+
+        QString error;
+        QVERIFY(!Storage::open(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("not a usable SQLite database")), qPrintable(error));
+        QCOMPARE(fileHash(path), before);
+    }
+
+    void unwritableFolderIsReported()
+    {
+        QString error;
+        QVERIFY(!Storage::open(QStringLiteral("/proc/dcs-studio/x.sqlite"), &error));
+        QVERIFY(!error.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Migrations)
+#include "tst_migrations.moc"
