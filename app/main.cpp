@@ -1,0 +1,34 @@
+// dcs-studio: the GUI, or with --headless/--export/--check the same DCS without a window.
+#include "common/appidentity.h"
+#include "dcs/commandline.h"
+#include "dcs/headlessrunner.h"
+#include "guirunner.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <memory>
+
+int main(int argc, char *argv[])
+{
+    const bool gui = Dcs::wantsGui(argc, argv);
+    if (gui && !Dcs::displayAvailable()) {
+        std::fputs("dcs-studio: no display to show a window on (DISPLAY is not set); "
+                   "run with --headless for the server without a GUI\n",
+                   stderr);
+        return Dcs::ExitCode::BadUsage;
+    }
+    std::unique_ptr<QCoreApplication> app = gui ? std::make_unique<QApplication>(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
+    Dcs::setApplicationIdentity();
+
+    const Dcs::CommandLineResult parsed = Dcs::parseCommandLine(QCoreApplication::arguments());
+    if (parsed.action == Dcs::CommandLineResult::Action::Exit) {
+        std::fputs(qPrintable(parsed.message + QLatin1Char('\n')),
+                   parsed.messageIsError ? stderr : stdout);
+        return parsed.exitCode;
+    }
+    return gui && !parsed.options.headless ? Dcs::runGui(parsed.options)
+                                           : Dcs::runWithoutGui(parsed.options);
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace Dcs {
+
+// The options of workspace.md, parsed and checked. Built by parseCommandLine(); main() decides
+// between the GUI and the headless paths with wantsGui() before any QApplication exists.
+struct CommandLineOptions
+{
+    bool headless = false;
+    QString databasePath; // empty: the platform default
+    bool databaseGiven = false;
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 listenPort = 8480;
+    QString importFile;
+    QString exportFile;
+    QString checkFile;
+};
+
+struct CommandLineResult
+{
+    enum class Action { Run, Exit };
+    Action action = Action::Run;
+    int exitCode = 0;
+    QString message; // to print: help, version, or the usage error
+    bool messageIsError = false;
+    CommandLineOptions options;
+};
+
+namespace ExitCode {
+inline constexpr int Success = 0;
+inline constexpr int Failed = 1;   // a check or an import failed, or the server could not start
+inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature not available yet
+} // namespace ExitCode
+
+// Parses `arguments` (argv[0] first). Needs a QCoreApplication with the identity set.
+CommandLineResult parseCommandLine(const QStringList &arguments);
+
+// True unless the arguments ask for a mode without a window (--headless, --export, --check,
+// --help, --version). Reads raw argv because it runs before the application object exists.
+bool wantsGui(int argc, char **argv);
+
+// True when a window can be shown: DISPLAY, WAYLAND_DISPLAY or an explicit QT_QPA_PLATFORM.
+bool displayAvailable();
+
+} // namespace Dcs

@@ -1,0 +1,152 @@
+#include "headlessrunner.h"
+
+#include "common/appidentity.h"
+#include "common/logging.h"
+#include "common/unixsignalwatcher.h"
+#include "dcsserver.h"
+#include "storage/definitionversions.h"
+#include "storage/storage.h"
+#include "storage/workspacefile.h"
+
+#include <QCoreApplication>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+
+namespace Dcs {
+
+namespace {
+
+constexpr int kStatusIntervalMs = 5000;
+
+void printLine(FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
+void printReportErrors(const WorkspaceReport &report, const QString &file)
+{
+    for (const JsonIssue &issue : report.errors)
+        printLine(stderr, file + QStringLiteral(": ") + issue.toString());
+}
+
+QString databasePathOf(const CommandLineOptions &options)
+{
+    return options.databaseGiven ? options.databasePath : defaultDatabasePath();
+}
+
+int runCheck(const CommandLineOptions &options)
+{
+    // Without --db, check against an empty workspace in a throw-away database rather than
+    // creating the default one as a side effect.
+    QTemporaryDir scratch;
+    const QString path = options.databaseGiven
+                             ? options.databasePath
+                             : scratch.filePath(QStringLiteral("check.sqlite"));
+    QString error;
+    const std::unique_ptr<Storage> storage = Storage::open(path, &error);
+    if (!storage) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    const WorkspaceReport report = WorkspaceFile::checkFile(*storage, options.checkFile);
+    if (!report.ok) {
+        printReportErrors(report, options.checkFile);
+        printLine(stderr, QStringLiteral("%1: invalid (%2)").arg(options.checkFile,
+                                                                 report.summary()));
+        return ExitCode::Failed;
+    }
+    printLine(stdout, QStringLiteral("%1: valid (%2)").arg(options.checkFile, report.summary()));
+    return ExitCode::Success;
+}
+
+int runExport(const CommandLineOptions &options)
+{
+    QString error;
+    const std::unique_ptr<Storage> storage = Storage::open(databasePathOf(options), &error);
+    if (!storage || !WorkspaceFile::exportFile(*storage, options.exportFile, &error)) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    printLine(stdout, QStringLiteral("workspace written to %1").arg(options.exportFile));
+    return ExitCode::Success;
+}
+
+int runHeadless(const CommandLineOptions &options)
+{
+    // Installed first: a signal that arrives while the database opens or right after
+    // "listening on" waits in the watcher's pipe and is handled as soon as the loop runs.
+    UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
+    DcsServer server;
+    QString error;
+    if (!server.openStorage(databasePathOf(options), &error)) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    if (!importRequestedWorkspace(*server.storage(), options))
+        return ExitCode::Failed;
+    if (!server.startListener(options.listenAddress, options.listenPort, &error)) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    printLine(stdout, QStringLiteral("listening on %1").arg(server.listenAddressText()));
+
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp, [](int number) {
+        printLine(stdout, QStringLiteral("stopping (%1)")
+                              .arg(number == SIGINT ? QStringLiteral("SIGINT")
+                                                    : QStringLiteral("SIGTERM")));
+        QCoreApplication::exit(ExitCode::Success);
+    });
+
+    QTimer status;
+    status.setInterval(kStatusIntervalMs);
+    QObject::connect(&status, &QTimer::timeout, &server, [&server] {
+        const StorageWriter::Stats writes = server.storage()->writer().stats();
+        printLine(stdout, QStringLiteral("status: connections %1, writes committed %2, "
+                                         "queued %3, failed %4")
+                              .arg(server.listener().openConnections())
+                              .arg(writes.committed)
+                              .arg(writes.queued)
+                              .arg(writes.failedItems));
+    });
+    status.start();
+
+    const int code = QCoreApplication::exec();
+    server.shutdown();
+    printLine(stdout, QStringLiteral("stopped cleanly"));
+    return code;
+}
+
+} // namespace
+
+bool importRequestedWorkspace(Storage &storage, const CommandLineOptions &options)
+{
+    if (options.importFile.isEmpty())
+        return true;
+    const WorkspaceReport report = WorkspaceFile::importFile(
+        storage, options.importFile,
+        QStringLiteral("import (%1)").arg(DefinitionVersions::currentAuthor()));
+    if (!report.ok) {
+        printReportErrors(report, options.importFile);
+        printLine(stderr, QStringLiteral("%1: not imported, nothing changed (%2)")
+                              .arg(options.importFile, report.summary()));
+        return false;
+    }
+    printLine(stdout, QStringLiteral("%1: imported (%2)").arg(options.importFile,
+                                                              report.summary()));
+    return true;
+}
+
+int runWithoutGui(const CommandLineOptions &options)
+{
+    if (!options.checkFile.isEmpty())
+        return runCheck(options);
+    if (!options.exportFile.isEmpty())
+        return runExport(options);
+    return runHeadless(options);
+}
+
+} // namespace Dcs

@@ -1,0 +1,336 @@
+// parseCommandLine() and wantsGui(): the option table of workspace.md, in process.
+#include "common/appidentity.h"
+#include "dcs/commandline.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QTest>
+
+#include <vector>
+
+using Dcs::CommandLineResult;
+
+namespace {
+
+QStringList withProgram(const QStringList &arguments)
+{
+    return QStringList{QStringLiteral("dcs-studio")} + arguments;
+}
+
+} // namespace
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void runOptions_data();
+    void runOptions();
+
+    void usageErrors_data();
+    void usageErrors();
+
+    void helpAndVersion_data();
+    void helpAndVersion();
+
+    void wantsGui_data();
+    void wantsGui();
+};
+
+void TestCommandLine::initTestCase()
+{
+    Dcs::setApplicationIdentity();
+    QCOMPARE(QCoreApplication::applicationName(), QStringLiteral("dcs-studio"));
+    QVERIFY(!QCoreApplication::applicationVersion().isEmpty());
+}
+
+// Arguments that are accepted: the parsed options must be exactly what was asked for, and every
+// option not given must keep its documented default.
+void TestCommandLine::runOptions_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("headless");
+    QTest::addColumn<QString>("databasePath");
+    QTest::addColumn<bool>("databaseGiven");
+    QTest::addColumn<QString>("listenAddress");
+    QTest::addColumn<int>("listenPort");
+    QTest::addColumn<QString>("importFile");
+    QTest::addColumn<QString>("exportFile");
+    QTest::addColumn<QString>("checkFile");
+
+    const QString localhost = QStringLiteral("127.0.0.1");
+    QTest::newRow("defaults") << QStringList{} << false << QString() << false << localhost << 8480
+                              << QString() << QString() << QString();
+    QTest::newRow("headless") << QStringList{QStringLiteral("--headless")} << true << QString()
+                              << false << localhost << 8480 << QString() << QString() << QString();
+    QTest::newRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x.sqlite")}
+                        << false << QStringLiteral("/tmp/x.sqlite") << true << localhost << 8480
+                        << QString() << QString() << QString();
+    QTest::newRow("db=") << QStringList{QStringLiteral("--db=rel/y.sqlite")} << false
+                         << QStringLiteral("rel/y.sqlite") << true << localhost << 8480
+                         << QString() << QString() << QString();
+    QTest::newRow("listen port 0")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
+                       QStringLiteral("127.0.0.1:0")}
+        << true << QString() << false << localhost << 0 << QString() << QString() << QString();
+    QTest::newRow("listen ipv6") << QStringList{QStringLiteral("--listen"),
+                                                QStringLiteral("[::1]:9000")}
+                                 << false << QString() << false << QStringLiteral("::1") << 9000
+                                 << QString() << QString() << QString();
+    QTest::newRow("listen= any") << QStringList{QStringLiteral("--listen=0.0.0.0:65535")} << false
+                                 << QString() << false << QStringLiteral("0.0.0.0") << 65535
+                                 << QString() << QString() << QString();
+    QTest::newRow("listen trimmed") << QStringList{QStringLiteral("--listen"),
+                                                   QStringLiteral(" 10.1.2.3:80 ")}
+                                    << false << QString() << false << QStringLiteral("10.1.2.3")
+                                    << 80 << QString() << QString() << QString();
+    QTest::newRow("import") << QStringList{QStringLiteral("--headless"), QStringLiteral("--import"),
+                                           QStringLiteral("ws.json")}
+                            << true << QString() << false << localhost << 8480
+                            << QStringLiteral("ws.json") << QString() << QString();
+    QTest::newRow("export") << QStringList{QStringLiteral("--export"), QStringLiteral("out.json"),
+                                           QStringLiteral("--db"), QStringLiteral("d.sqlite")}
+                            << false << QStringLiteral("d.sqlite") << true << localhost << 8480
+                            << QString() << QStringLiteral("out.json") << QString();
+    QTest::newRow("check") << QStringList{QStringLiteral("--check"), QStringLiteral("in.json")}
+                           << false << QString() << false << localhost << 8480 << QString()
+                           << QString() << QStringLiteral("in.json");
+    QTest::newRow("everything")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"),
+                       QStringLiteral("a b.sqlite"), QStringLiteral("--listen"),
+                       QStringLiteral("[::1]:0"), QStringLiteral("--import"),
+                       QStringLiteral("w.json")}
+        << true << QStringLiteral("a b.sqlite") << true << QStringLiteral("::1") << 0
+        << QStringLiteral("w.json") << QString() << QString();
+}
+
+void TestCommandLine::runOptions()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, headless);
+    QFETCH(QString, databasePath);
+    QFETCH(bool, databaseGiven);
+    QFETCH(QString, listenAddress);
+    QFETCH(int, listenPort);
+    QFETCH(QString, importFile);
+    QFETCH(QString, exportFile);
+    QFETCH(QString, checkFile);
+
+    const CommandLineResult result = Dcs::parseCommandLine(withProgram(arguments));
+    QCOMPARE(result.action, CommandLineResult::Action::Run);
+    QCOMPARE(result.exitCode, Dcs::ExitCode::Success);
+    QVERIFY2(result.message.isEmpty(), qPrintable(result.message));
+    QCOMPARE(result.messageIsError, false);
+
+    const Dcs::CommandLineOptions &options = result.options;
+    QCOMPARE(options.headless, headless);
+    QCOMPARE(options.databasePath, databasePath);
+    QCOMPARE(options.databaseGiven, databaseGiven);
+    QCOMPARE(options.listenAddress, QHostAddress(listenAddress));
+    QCOMPARE(int(options.listenPort), listenPort);
+    QCOMPARE(options.importFile, importFile);
+    QCOMPARE(options.exportFile, exportFile);
+    QCOMPARE(options.checkFile, checkFile);
+}
+
+// Bad usage: exit code 2, an error message (to stderr) that names what was wrong.
+void TestCommandLine::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("messageContains");
+
+    const QString listen = QStringLiteral("--listen");
+    const QString naming = QStringLiteral("--listen");
+    const std::vector<std::pair<const char *, QString>> badListen = {
+        {"empty", QString()},
+        {"blank", QStringLiteral("   ")},
+        {"no port", QStringLiteral("127.0.0.1")},
+        {"empty port", QStringLiteral("127.0.0.1:")},
+        {"no host", QStringLiteral(":8480")},
+        {"host name", QStringLiteral("localhost:8480")},
+        {"port too big", QStringLiteral("127.0.0.1:65536")},
+        {"port huge", QStringLiteral("127.0.0.1:99999999999")},
+        {"negative port", QStringLiteral("127.0.0.1:-1")},
+        {"port with sign", QStringLiteral("127.0.0.1:+80")},
+        {"port not a number", QStringLiteral("127.0.0.1:http")},
+        {"bad ipv4", QStringLiteral("127.0.0.256:80")},
+        {"ipv6 without brackets", QStringLiteral("::1:9000")},
+        {"ipv6 unclosed bracket", QStringLiteral("[::1:9000")},
+        {"ipv6 no colon after bracket", QStringLiteral("[::1]9000")},
+        {"ipv6 no port", QStringLiteral("[::1]")},
+        {"ipv4 in brackets", QStringLiteral("[127.0.0.1]:80")},
+    };
+    for (const auto &[tag, value] : badListen)
+        QTest::addRow("listen %s", tag) << QStringList{listen, value} << QStringList{naming};
+    for (const auto &[tag, value] : badListen)
+        QTest::addRow("listen= %s", tag)
+            << QStringList{QStringLiteral("--listen=") + value} << QStringList{naming};
+    QTest::newRow("listen missing value") << QStringList{listen} << QStringList{naming};
+
+    QTest::newRow("db empty") << QStringList{QStringLiteral("--db"), QString()}
+                              << QStringList{QStringLiteral("--db")};
+    QTest::newRow("db missing value") << QStringList{QStringLiteral("--db")}
+                                      << QStringList{QStringLiteral("--db")};
+    QTest::newRow("unknown long option") << QStringList{QStringLiteral("--frobnicate")}
+                                         << QStringList{QStringLiteral("frobnicate")};
+    QTest::newRow("unknown short option") << QStringList{QStringLiteral("-x")}
+                                          << QStringList{QStringLiteral("x")};
+    QTest::newRow("typo of headless") << QStringList{QStringLiteral("--headles")}
+                                      << QStringList{QStringLiteral("headles")};
+    QTest::newRow("positional") << QStringList{QStringLiteral("workspace.json")}
+                                << QStringList{QStringLiteral("workspace.json")};
+    QTest::newRow("positional after options")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"), QStringLiteral("a"),
+                       QStringLiteral("b")}
+        << QStringList{QStringLiteral("unexpected argument: b")};
+
+    const QString notYet = QStringLiteral("not available yet");
+    QTest::newRow("import-batch") << QStringList{QStringLiteral("--import-batch"),
+                                                 QStringLiteral("b.json")}
+                                  << QStringList{QStringLiteral("--import-batch"), notYet};
+    QTest::newRow("test-partner") << QStringList{QStringLiteral("--test-partner"),
+                                                 QStringLiteral("Acme")}
+                                  << QStringList{QStringLiteral("--test-partner"), notYet};
+    QTest::newRow("test-partner with calls and rate")
+        << QStringList{QStringLiteral("--test-partner"), QStringLiteral("Acme"),
+                       QStringLiteral("--calls"), QStringLiteral("10"), QStringLiteral("--rate"),
+                       QStringLiteral("5")}
+        << QStringList{QStringLiteral("--test-partner"), notYet};
+    QTest::newRow("calls") << QStringList{QStringLiteral("--calls"), QStringLiteral("10")}
+                           << QStringList{QStringLiteral("--calls"), notYet};
+    QTest::newRow("rate") << QStringList{QStringLiteral("--rate"), QStringLiteral("5")}
+                          << QStringList{QStringLiteral("--rate"), notYet};
+    QTest::newRow("demo") << QStringList{QStringLiteral("--demo")}
+                          << QStringList{QStringLiteral("--demo"), notYet};
+    QTest::newRow("demo with headless")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--demo")}
+        << QStringList{QStringLiteral("--demo"), notYet};
+
+    QTest::newRow("export and check")
+        << QStringList{QStringLiteral("--export"), QStringLiteral("out.json"),
+                       QStringLiteral("--check"), QStringLiteral("in.json")}
+        << QStringList{QStringLiteral("--export"), QStringLiteral("--check")};
+    QTest::newRow("check and export")
+        << QStringList{QStringLiteral("--check=in.json"), QStringLiteral("--export=out.json")}
+        << QStringList{QStringLiteral("--export"), QStringLiteral("--check")};
+    QTest::newRow("import with export")
+        << QStringList{QStringLiteral("--import"), QStringLiteral("in.json"),
+                       QStringLiteral("--export"), QStringLiteral("out.json")}
+        << QStringList{QStringLiteral("--import"), QStringLiteral("--export")};
+    QTest::newRow("import with check")
+        << QStringList{QStringLiteral("--check"), QStringLiteral("a.json"),
+                       QStringLiteral("--import"), QStringLiteral("b.json")}
+        << QStringList{QStringLiteral("--import"), QStringLiteral("--check")};
+}
+
+void TestCommandLine::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, messageContains);
+
+    const CommandLineResult result = Dcs::parseCommandLine(withProgram(arguments));
+    QCOMPARE(result.action, CommandLineResult::Action::Exit);
+    QCOMPARE(result.exitCode, Dcs::ExitCode::BadUsage);
+    QVERIFY(result.messageIsError);
+    for (const QString &part : std::as_const(messageContains))
+        QVERIFY2(result.message.contains(part),
+                 qPrintable(QStringLiteral("\"%1\" does not contain \"%2\"")
+                                .arg(result.message, part)));
+}
+
+// --help and --version: exit code 0 and the text on stdout (messageIsError false).
+void TestCommandLine::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("messageContains");
+
+    const QStringList helpText{QStringLiteral("--headless"), QStringLiteral("--db"),
+                               QStringLiteral("--listen"), QStringLiteral("--import"),
+                               QStringLiteral("--export"), QStringLiteral("--check"),
+                               QStringLiteral("--demo"), QStringLiteral("--version")};
+    const QStringList versionText{QStringLiteral("dcs-studio"), QStringLiteral(DCS_VERSION)};
+    QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << helpText;
+    QTest::newRow("-h") << QStringList{QStringLiteral("-h")} << helpText;
+    QTest::newRow("--help wins over a bad value")
+        << QStringList{QStringLiteral("--listen"), QStringLiteral("nonsense"),
+                       QStringLiteral("--help")}
+        << helpText;
+    QTest::newRow("--help wins over not-available")
+        << QStringList{QStringLiteral("--demo"), QStringLiteral("--help")} << helpText;
+    QTest::newRow("--help-all") << QStringList{QStringLiteral("--help-all")} << helpText;
+    QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << versionText;
+    QTest::newRow("-v") << QStringList{QStringLiteral("-v")} << versionText;
+    QTest::newRow("--version with --headless")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--version")} << versionText;
+}
+
+void TestCommandLine::helpAndVersion()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, messageContains);
+
+    const CommandLineResult result = Dcs::parseCommandLine(withProgram(arguments));
+    QCOMPARE(result.action, CommandLineResult::Action::Exit);
+    QCOMPARE(result.exitCode, Dcs::ExitCode::Success);
+    QVERIFY(!result.messageIsError);
+    for (const QString &part : std::as_const(messageContains))
+        QVERIFY2(result.message.contains(part),
+                 qPrintable(QStringLiteral("\"%1\" does not contain \"%2\"")
+                                .arg(result.message, part)));
+}
+
+void TestCommandLine::wantsGui_data()
+{
+    QTest::addColumn<QByteArrayList>("arguments");
+    QTest::addColumn<bool>("gui");
+
+    QTest::newRow("none") << QByteArrayList{} << true;
+    QTest::newRow("db") << QByteArrayList{"--db", "x.sqlite"} << true;
+    QTest::newRow("listen") << QByteArrayList{"--listen", "127.0.0.1:0"} << true;
+    QTest::newRow("import") << QByteArrayList{"--import", "w.json"} << true;
+    QTest::newRow("calls alone") << QByteArrayList{"--calls", "3"} << false;
+    QTest::newRow("prefix of headless") << QByteArrayList{"--head"} << true;
+    QTest::newRow("headless with suffix") << QByteArrayList{"--headlessly"} << true;
+    QTest::newRow("export with suffix") << QByteArrayList{"--exporter"} << true;
+    QTest::newRow("single dash headless") << QByteArrayList{"-headless"} << true;
+
+    QTest::newRow("headless") << QByteArrayList{"--headless"} << false;
+    QTest::newRow("headless last") << QByteArrayList{"--db", "x", "--listen", "127.0.0.1:0",
+                                                     "--headless"}
+                                   << false;
+    QTest::newRow("headless=") << QByteArrayList{"--headless="} << false;
+    QTest::newRow("export") << QByteArrayList{"--export", "out.json"} << false;
+    QTest::newRow("export=") << QByteArrayList{"--export=out.json"} << false;
+    QTest::newRow("check") << QByteArrayList{"--check", "in.json"} << false;
+    QTest::newRow("check=") << QByteArrayList{"--check=in.json"} << false;
+    QTest::newRow("help") << QByteArrayList{"--help"} << false;
+    QTest::newRow("-h") << QByteArrayList{"-h"} << false;
+    QTest::newRow("help-all") << QByteArrayList{"--help-all"} << false;
+    QTest::newRow("version") << QByteArrayList{"--version"} << false;
+    QTest::newRow("-v") << QByteArrayList{"-v"} << false;
+    QTest::newRow("demo") << QByteArrayList{"--demo"} << false;
+    QTest::newRow("import-batch") << QByteArrayList{"--import-batch", "b.json"} << false;
+    QTest::newRow("test-partner") << QByteArrayList{"--test-partner", "Acme"} << false;
+    QTest::newRow("test-partner=") << QByteArrayList{"--test-partner=Acme"} << false;
+}
+
+void TestCommandLine::wantsGui()
+{
+    QFETCH(QByteArrayList, arguments);
+    QFETCH(bool, gui);
+
+    // argv as main() gets it: program name first, NUL-terminated strings, argv[argc] == nullptr.
+    QByteArrayList storage{QByteArrayLiteral("dcs-studio")};
+    storage += arguments;
+    std::vector<char *> argv;
+    for (QByteArray &argument : storage)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    QCOMPARE(Dcs::wantsGui(int(storage.size()), argv.data()), gui);
+}
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

@@ -1,0 +1,788 @@
+// The real dcs-studio binary without a window: --headless, --check, --import, --export and the
+// usage errors, as a script or an operator would run them (workspace.md, "Command line").
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <sys/types.h>
+
+namespace {
+
+constexpr int kStartTimeoutMs = 30000;  // start-up, including the database migration
+constexpr int kRunTimeoutMs = 30000;    // a one-shot run (--check, --export, usage errors)
+constexpr int kStopTimeoutMs = 10000;   // SIGTERM/SIGINT to exit, as the spec promises
+constexpr int kNetworkTimeoutMs = 10000;
+
+const QString kSecret = QStringLiteral("brio-inline-secret-4711");
+
+QString binary()
+{
+    return QStringLiteral(DCS_STUDIO_BINARY);
+}
+
+QString sampleWorkspace()
+{
+    return QStringLiteral(DCS_TEST_DATA_DIR "/workspace-sample.json");
+}
+
+QString exitText(const QProcess &process)
+{
+    return QStringLiteral("exit %1 (%2)")
+        .arg(process.exitCode())
+        .arg(process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
+                                                          : QStringLiteral("crash"));
+}
+
+// One dcs-studio process. The environment points HOME and the XDG folders into a temporary
+// directory, so that nothing of the real user's data or settings is read or written. The
+// destructor kills a process a failed test left running.
+class Studio
+{
+public:
+    explicit Studio(const QString &home)
+    {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("HOME"), home);
+        environment.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+        environment.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+        environment.remove(QStringLiteral("ACME_SECRET"));
+        // No display: none of the modes tested here may need one, and without --headless (or
+        // another mode without a window) the binary must refuse to start.
+        environment.remove(QStringLiteral("DISPLAY"));
+        environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        m_process.setProcessEnvironment(environment);
+        m_process.setProgram(binary());
+        m_process.setWorkingDirectory(home);
+    }
+
+    ~Studio()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(kStopTimeoutMs);
+        }
+    }
+
+    Studio(const Studio &) = delete;
+    Studio &operator=(const Studio &) = delete;
+
+    QProcess &process() { return m_process; }
+
+    void start(const QStringList &arguments)
+    {
+        m_process.setArguments(arguments);
+        m_process.start();
+    }
+
+    // Runs to the end; false if it did not start or did not end in time.
+    bool run(const QStringList &arguments)
+    {
+        start(arguments);
+        if (!m_process.waitForStarted(kRunTimeoutMs))
+            return false;
+        const bool finished = m_process.waitForFinished(kRunTimeoutMs);
+        collect();
+        return finished;
+    }
+
+    // Reads stdout until the "listening on ADDR:PORT" line; returns the port, 0 if it never came.
+    quint16 waitForListening()
+    {
+        static const QRegularExpression listening(
+            QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
+            QRegularExpression::MultilineOption);
+        const QDeadlineTimer deadline(kStartTimeoutMs);
+        for (;;) {
+            collect();
+            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_stdout));
+            if (match.hasMatch())
+                return quint16(match.captured(1).toUInt());
+            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
+                return 0;
+            m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+        }
+    }
+
+    // Sends `signalNumber` and waits for the end; false if it did not end in time.
+    bool stopWith(int signalNumber)
+    {
+        const qint64 pid = m_process.processId();
+        if (pid <= 0 || ::kill(pid_t(pid), signalNumber) != 0)
+            return false;
+        const bool finished = m_process.waitForFinished(kStopTimeoutMs);
+        collect();
+        return finished;
+    }
+
+    void collect()
+    {
+        m_stdout += m_process.readAllStandardOutput();
+        m_stderr += m_process.readAllStandardError();
+    }
+
+    QString out() const { return QString::fromUtf8(m_stdout); }
+    QString err() const { return QString::fromUtf8(m_stderr); }
+    QString describe() const
+    {
+        return QStringLiteral("%1\n--- stdout:\n%2--- stderr:\n%3")
+            .arg(exitText(m_process), out(), err());
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+};
+
+struct HttpResponse
+{
+    QByteArray statusLine;
+    QByteArray head;
+    QByteArray body;
+};
+
+// One request on a fresh loopback connection; reads the whole answer (by Content-Length).
+std::optional<HttpResponse> httpGet(quint16 port, const QByteArray &target)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(kNetworkTimeoutMs))
+        return std::nullopt;
+    socket.write(QByteArrayLiteral("GET ") + target
+                 + QByteArrayLiteral(" HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QByteArray buffer;
+    const QDeadlineTimer deadline(kNetworkTimeoutMs);
+    while (!deadline.hasExpired()) {
+        if (socket.bytesAvailable() == 0
+            && !socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            break;
+        buffer += socket.readAll();
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            continue;
+        HttpResponse response;
+        response.head = buffer.left(headEnd);
+        response.statusLine = response.head.left(response.head.indexOf("\r\n"));
+        static const QRegularExpression contentLength(QStringLiteral("\r\ncontent-length: *([0-9]+)"),
+                                                      QRegularExpression::CaseInsensitiveOption);
+        const QRegularExpressionMatch match = contentLength.match(
+            QString::fromLatin1(response.head));
+        const qsizetype length = match.hasMatch() ? match.captured(1).toLongLong() : 0;
+        if (buffer.size() < headEnd + 4 + length)
+            continue;
+        response.body = buffer.mid(headEnd + 4, length);
+        return response;
+    }
+    return std::nullopt;
+}
+
+// Every file under `directory` whose name ends in ".sqlite" (the default database is
+// <XDG_DATA_HOME>/<organization>/<application>/dcs-studio.sqlite).
+QStringList sqliteFilesUnder(const QString &directory)
+{
+    QStringList files;
+    QDirIterator it(directory, {QStringLiteral("*.sqlite")}, QDir::Files | QDir::Hidden,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files.append(it.next());
+    return files;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
+}
+
+bool writeFile(const QString &path, const QByteArray &contents)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+           && file.write(contents) == contents.size();
+}
+
+} // namespace
+
+class TestHeadless : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void servesAndStopsCleanlyOnSignal_data();
+    void servesAndStopsCleanlyOnSignal();
+    void signalRightAfterListening();
+    void portAlreadyTaken();
+
+    void checkValidFile();
+    void checkInvalidFile_data();
+    void checkInvalidFile();
+
+    void importThenExport();
+    void badImportChangesNothing_data();
+    void badImportChangesNothing();
+
+    void notAvailableYet_data();
+    void notAvailableYet();
+    void usageErrors_data();
+    void usageErrors();
+    void helpAndVersion_data();
+    void helpAndVersion();
+    void noDisplayWithoutHeadless_data();
+    void noDisplayWithoutHeadless();
+
+private:
+    // Checks that `path` is a complete, migrated SQLite database.
+    void verifyDatabase(const QString &path);
+    // Starts --headless (with `extra` arguments), waits for "listening on", stops with SIGTERM.
+    void runHeadlessOnce(const QString &home, const QStringList &extra);
+    // --export of `database` into `output`; the exported bytes.
+    QByteArray exportOf(const QString &home, const QString &database, const QString &output);
+};
+
+void TestHeadless::initTestCase()
+{
+    QVERIFY2(QFileInfo(binary()).isExecutable(), qPrintable(binary()));
+    QVERIFY(QFileInfo::exists(sampleWorkspace()));
+    QVERIFY(QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")));
+}
+
+void TestHeadless::verifyDatabase(const QString &path)
+{
+    QVERIFY2(QFileInfo(path).isFile(), qPrintable(path));
+    QVERIFY(QFileInfo(path).size() > 0);
+    const QString connection = QStringLiteral("tst_headless-")
+                               + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery query(db);
+        QVERIFY2(query.exec(QStringLiteral("PRAGMA user_version")),
+                 qPrintable(query.lastError().text()));
+        QVERIFY(query.next());
+        QVERIFY2(query.value(0).toInt() > 0,
+                 qPrintable(QStringLiteral("user_version %1").arg(query.value(0).toInt())));
+        QVERIFY2(query.exec(QStringLiteral("PRAGMA integrity_check")),
+                 qPrintable(query.lastError().text()));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("ok"));
+        QVERIFY(!query.next());
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+}
+
+void TestHeadless::servesAndStopsCleanlyOnSignal_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::addColumn<QString>("signalName");
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("SIGTERM");
+    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("SIGINT");
+}
+
+void TestHeadless::servesAndStopsCleanlyOnSignal()
+{
+    QFETCH(int, signalNumber);
+    QFETCH(QString, signalName);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString database = home.filePath(QStringLiteral("x.sqlite"));
+    Studio studio(home.path());
+    studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
+    QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
+    const quint16 port = studio.waitForListening();
+    QVERIFY2(port != 0, qPrintable(studio.describe()));
+
+    const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
+    QVERIFY2(response, qPrintable(studio.describe()));
+    QVERIFY2(response->statusLine.startsWith("HTTP/1.1 200"), response->statusLine.constData());
+    QCOMPARE(response->body.trimmed(), QByteArrayLiteral("ok"));
+    const std::optional<HttpResponse> missing = httpGet(port, QByteArrayLiteral("/no-such-path"));
+    QVERIFY(missing);
+    QVERIFY2(missing->statusLine.startsWith("HTTP/1.1 404"), missing->statusLine.constData());
+
+    QVERIFY2(studio.stopWith(signalNumber), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    QVERIFY2(studio.out().contains(QStringLiteral("stopping (%1)").arg(signalName)),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.out().trimmed().endsWith(QStringLiteral("stopped cleanly")),
+             qPrintable(studio.describe()));
+
+    // The port is free again, and the database is complete and migrated.
+    QTcpServer again;
+    QVERIFY2(again.listen(QHostAddress::LocalHost, port), qPrintable(again.errorString()));
+    verifyDatabase(database);
+    if (QTest::currentTestFailed())
+        return;
+    // --db was given: the default database must not have been created.
+    QCOMPARE(sqliteFilesUnder(home.filePath(QStringLiteral("data"))), QStringList{});
+}
+
+// An operator (or a script) may stop the server as soon as it said where it listens: the signal
+// must already be handled then, not kill the process with the default action.
+void TestHeadless::signalRightAfterListening()
+{
+    constexpr int kRuns = 25; // each run loses the race about half the time here
+    QStringList failures;
+    for (int run = 0; run < kRuns; ++run) {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        Studio studio(home.path());
+        studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                      home.filePath(QStringLiteral("x.sqlite"))});
+        QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
+        QVERIFY2(studio.waitForListening() != 0, qPrintable(studio.describe()));
+        QVERIFY2(studio.stopWith(SIGTERM), qPrintable(studio.describe()));
+        if (studio.process().exitStatus() != QProcess::NormalExit
+            || studio.process().exitCode() != 0
+            || !studio.out().contains(QStringLiteral("stopped cleanly")))
+            failures.append(QStringLiteral("run %1: %2").arg(run).arg(studio.describe()));
+    }
+    qInfo("%d of %d runs did not stop cleanly", int(failures.size()), kRuns);
+    QVERIFY2(failures.isEmpty(),
+             qPrintable(QStringLiteral("%1 of %2 runs did not stop cleanly; first: %3")
+                            .arg(failures.size())
+                            .arg(kRuns)
+                            .arg(failures.value(0))));
+}
+
+void TestHeadless::portAlreadyTaken()
+{
+    QTcpServer blocker;
+    QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(blocker.serverPort());
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path());
+    QVERIFY2(studio.run({QStringLiteral("--headless"), QStringLiteral("--listen"), address,
+                         QStringLiteral("--db"), home.filePath(QStringLiteral("x.sqlite"))}),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(address), qPrintable(studio.describe()));
+    QVERIFY2(!studio.out().contains(QStringLiteral("listening on")), qPrintable(studio.describe()));
+}
+
+void TestHeadless::checkValidFile()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path());
+    QVERIFY2(studio.run({QStringLiteral("--check"), sampleWorkspace()}),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    QVERIFY2(studio.out().contains(sampleWorkspace() + QStringLiteral(": valid")),
+             qPrintable(studio.describe()));
+    // Without --db, a check must not create the default database as a side effect.
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+}
+
+void TestHeadless::checkInvalidFile_data()
+{
+    QTest::addColumn<QByteArray>("contents"); // null: the file does not exist
+    QTest::addColumn<QStringList>("errorContains");
+
+    const QByteArray header = QByteArrayLiteral("{\"format\": \"dcs-studio-workspace/1\",\n");
+    QTest::newRow("trait with unknown folder")
+        << header
+               + QByteArrayLiteral(
+                   "\"folders\": [{\"id\": 1, \"name\": \"Interests\", \"parent\": null}],\n"
+                   "\"traits\": [{\"sid\": 1001, \"name\": \"Sports\", \"type\": \"rule\", "
+                   "\"folder\": 7, \"rule\": \"c_section == \\\"sports\\\"\", "
+                   "\"ttl_days\": 30}]}\n")
+        << QStringList{QStringLiteral("$.traits[0].folder"), QStringLiteral("7")};
+    QTest::newRow("segment rule with unknown trait")
+        << header
+               + QByteArrayLiteral(
+                   "\"folders\": [{\"id\": 1, \"name\": \"Interests\", \"parent\": null}],\n"
+                   "\"segments\": [{\"sid\": 5001, \"name\": \"S\", \"folder\": 1, "
+                   "\"rule\": \"1001T OR 4242T\", \"destinations\": [], "
+                   "\"status\": \"active\"}]}\n")
+        << QStringList{QStringLiteral("$.segments[0].rule"), QStringLiteral("4242"),
+                       QStringLiteral("line 1, column 10")};
+    QTest::newRow("not JSON")
+        << QByteArrayLiteral("{\n  \"format\": \"dcs-studio-workspace/1\",\n  \"traits\": [}\n")
+        // The stray '}' is column 14 of line 3.
+        << QStringList{QStringLiteral("$ (line 3, column 14)"), QStringLiteral("not valid JSON")};
+    QTest::newRow("empty file") << QByteArrayLiteral("")
+                                << QStringList{QStringLiteral("$"),
+                                               QStringLiteral("not valid JSON")};
+    QTest::newRow("JSON array")
+        << QByteArrayLiteral("[]") << QStringList{QStringLiteral("$: ")};
+    QTest::newRow("wrong format")
+        << QByteArrayLiteral("{\"format\": \"dcs-studio-workspace/2\"}")
+        << QStringList{QStringLiteral("$.format")};
+    QTest::newRow("unknown top-level field")
+        << QByteArrayLiteral("{\"format\": \"dcs-studio-workspace/1\", \"trait\": []}")
+        << QStringList{QStringLiteral("$.trait")};
+    QTest::newRow("unknown trait field")
+        << header
+               + QByteArrayLiteral(
+                   "\"folders\": [{\"id\": 1, \"name\": \"Interests\", \"parent\": null}],\n"
+                   "\"traits\": [{\"sid\": 1001, \"name\": \"Sports\", \"type\": \"rule\", "
+                   "\"folder\": 1, \"rule\": \"c_section == \\\"sports\\\"\", "
+                   "\"ttl_day\": 30}]}\n")
+        << QStringList{QStringLiteral("$.traits[0].ttl_day")};
+    QTest::newRow("missing file") << QByteArray() << QStringList{QStringLiteral("$: cannot read")};
+}
+
+void TestHeadless::checkInvalidFile()
+{
+    QFETCH(QByteArray, contents);
+    QFETCH(QStringList, errorContains);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString file = home.filePath(QStringLiteral("broken.json"));
+    if (!contents.isNull())
+        QVERIFY(writeFile(file, contents));
+
+    Studio studio(home.path());
+    QVERIFY2(studio.run({QStringLiteral("--check"), file}), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
+    // Each error line is "<file>: <json path>[ (line L, column C)]: message".
+    for (const QString &part : std::as_const(errorContains))
+        QVERIFY2(studio.err().contains(part),
+                 qPrintable(QStringLiteral("expected \"%1\" in\n%2").arg(part, studio.describe())));
+    QVERIFY2(studio.err().contains(file + QStringLiteral(": $")), qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(QStringLiteral("invalid")), qPrintable(studio.describe()));
+    QVERIFY2(!studio.out().contains(QStringLiteral(": valid")), qPrintable(studio.describe()));
+    // A failed check creates nothing either (only the broken file itself is there).
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+}
+
+void TestHeadless::runHeadlessOnce(const QString &home, const QStringList &extra)
+{
+    Studio studio(home);
+    studio.start(QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
+                             QStringLiteral("127.0.0.1:0")}
+                 + extra);
+    QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
+    const quint16 port = studio.waitForListening();
+    QVERIFY2(port != 0, qPrintable(studio.describe()));
+    // The event loop (and with it the signal handling) runs once a request is answered.
+    const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
+    QVERIFY2(response && response->statusLine.startsWith("HTTP/1.1 200"),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.stopWith(SIGTERM), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    QVERIFY2(studio.out().contains(QStringLiteral("stopped cleanly")),
+             qPrintable(studio.describe()));
+}
+
+QByteArray TestHeadless::exportOf(const QString &home, const QString &database,
+                                  const QString &output)
+{
+    Studio studio(home);
+    [&] {
+        QVERIFY2(studio.run({QStringLiteral("--export"), output, QStringLiteral("--db"), database}),
+                 qPrintable(studio.describe()));
+        QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit,
+                 qPrintable(studio.describe()));
+        QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+        QVERIFY2(QFileInfo::exists(output), qPrintable(studio.describe()));
+    }();
+    return readAll(output);
+}
+
+void TestHeadless::importThenExport()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString database = home.filePath(QStringLiteral("d.sqlite"));
+
+    runHeadlessOnce(home.path(), {QStringLiteral("--db"), database, QStringLiteral("--import"),
+                                  sampleWorkspace()});
+    if (QTest::currentTestFailed())
+        return;
+    verifyDatabase(database);
+    if (QTest::currentTestFailed())
+        return;
+
+    const QString output = home.filePath(QStringLiteral("out.json"));
+    const QByteArray exported = exportOf(home.path(), database, output);
+    if (QTest::currentTestFailed())
+        return;
+
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(exported, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QVERIFY(document.isObject());
+    const QJsonObject root = document.object();
+    QCOMPARE(root.value(QStringLiteral("format")).toString(),
+             QStringLiteral("dcs-studio-workspace/1"));
+    QCOMPARE(root.value(QStringLiteral("partners")).toArray().size(), 2);
+    QCOMPARE(root.value(QStringLiteral("folders")).toArray().size(), 2);
+    QCOMPARE(root.value(QStringLiteral("traits")).toArray().size(), 4);
+    QCOMPARE(root.value(QStringLiteral("segments")).toArray().size(), 2);
+
+    // A secret is never written to an export, nor kept in the database itself.
+    QVERIFY(!exported.contains(kSecret.toUtf8()));
+    QVERIFY(!exported.contains(kSecret.toUtf8().toBase64()));
+    QVERIFY(!exported.contains("\"secret\""));
+    for (const QString &file : QDir(home.path()).entryList({QStringLiteral("d.sqlite*")}))
+        if (!file.endsWith(QStringLiteral(".secrets")))
+            QVERIFY2(!readAll(home.filePath(file)).contains(kSecret.toUtf8()), qPrintable(file));
+
+    // The export is a valid workspace file itself, and importing it again changes nothing.
+    Studio check(home.path());
+    QVERIFY2(check.run({QStringLiteral("--check"), output, QStringLiteral("--db"), database}),
+             qPrintable(check.describe()));
+    QVERIFY2(check.process().exitCode() == 0, qPrintable(check.describe()));
+    QVERIFY2(check.out().contains(QStringLiteral(": valid")), qPrintable(check.describe()));
+
+    runHeadlessOnce(home.path(), {QStringLiteral("--db"), database, QStringLiteral("--import"),
+                                  sampleWorkspace()});
+    if (QTest::currentTestFailed())
+        return;
+    const QByteArray again = exportOf(home.path(), database,
+                                      home.filePath(QStringLiteral("again.json")));
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(again, exported);
+}
+
+void TestHeadless::badImportChangesNothing_data()
+{
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("errorContains");
+
+    // Each file has valid, new definitions next to the error: none of them may be stored.
+    const QByteArray newFolder = QByteArrayLiteral(
+        "{\"format\": \"dcs-studio-workspace/1\",\n"
+        "\"folders\": [{\"id\": 3, \"name\": \"New\", \"parent\": 1}],\n");
+    QTest::newRow("trait with unknown folder")
+        << newFolder
+               + QByteArrayLiteral(
+                   "\"traits\": [{\"sid\": 1501, \"name\": \"New trait\", \"type\": \"rule\", "
+                   "\"folder\": 3, \"rule\": \"c_x == \\\"1\\\"\", \"ttl_days\": 30},\n"
+                   "{\"sid\": 1502, \"name\": \"Lost\", \"type\": \"rule\", \"folder\": 99, "
+                   "\"rule\": \"c_x == \\\"2\\\"\", \"ttl_days\": 30}]}\n")
+        << QStringLiteral("$.traits[1].folder");
+    QTest::newRow("sid clash")
+        << newFolder
+               + QByteArrayLiteral(
+                   "\"traits\": [{\"sid\": 1501, \"name\": \"New trait\", \"type\": \"rule\", "
+                   "\"folder\": 3, \"rule\": \"c_x == \\\"1\\\"\", \"ttl_days\": 30},\n"
+                   "{\"sid\": 1001, \"name\": \"Not the sports readers\", \"type\": \"rule\", "
+                   "\"folder\": 1, \"rule\": \"c_x == \\\"2\\\"\", \"ttl_days\": 30}]}\n")
+        << QStringLiteral("$.traits[1].sid");
+    QTest::newRow("new partner and a broken segment")
+        << QByteArrayLiteral(
+               "{\"format\": \"dcs-studio-workspace/1\",\n"
+               "\"partners\": [{\"name\": \"Cato\", \"dpid\": 3300, "
+               "\"endpoint\": \"http://127.0.0.1:9102/x\", \"style\": \"json-post\", "
+               "\"secret\": \"cato-secret\", \"mode\": \"live\"}],\n"
+               "\"segments\": [{\"sid\": 5003, \"name\": \"S\", \"folder\": 1, "
+               "\"rule\": \"1001T AND 9999T\", \"destinations\": [], \"status\": \"active\"}]}\n")
+        << QStringLiteral("$.segments[0].rule");
+    // The input ends after 36 characters: the error is at the end, line 1, column 37.
+    QTest::newRow("not JSON") << QByteArrayLiteral("{\"format\": \"dcs-studio-workspace/1\",")
+                              << QStringLiteral("$ (line 1, column 37): not valid JSON");
+}
+
+void TestHeadless::badImportChangesNothing()
+{
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, errorContains);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString database = home.filePath(QStringLiteral("d.sqlite"));
+    runHeadlessOnce(home.path(), {QStringLiteral("--db"), database, QStringLiteral("--import"),
+                                  sampleWorkspace()});
+    if (QTest::currentTestFailed())
+        return;
+    const QByteArray before = exportOf(home.path(), database,
+                                       home.filePath(QStringLiteral("before.json")));
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(!before.isEmpty());
+    const QByteArray secretsBefore = readAll(database + QStringLiteral(".secrets"));
+
+    const QString bad = home.filePath(QStringLiteral("bad.json"));
+    QVERIFY(writeFile(bad, contents));
+    Studio studio(home.path());
+    QVERIFY2(studio.run({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                         QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database,
+                         QStringLiteral("--import"), bad}),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(bad + QStringLiteral(": ") + errorContains),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(QStringLiteral("nothing changed")),
+             qPrintable(studio.describe()));
+    // A failed import does not start the server.
+    QVERIFY2(!studio.out().contains(QStringLiteral("listening on")), qPrintable(studio.describe()));
+
+    const QByteArray after = exportOf(home.path(), database,
+                                      home.filePath(QStringLiteral("after.json")));
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(after, before);
+    QCOMPARE(readAll(database + QStringLiteral(".secrets")), secretsBefore);
+    verifyDatabase(database);
+}
+
+void TestHeadless::notAvailableYet_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("option");
+    QTest::newRow("--demo") << QStringList{QStringLiteral("--demo")} << QStringLiteral("--demo");
+    QTest::newRow("--headless --demo") << QStringList{QStringLiteral("--headless"),
+                                                      QStringLiteral("--demo")}
+                                       << QStringLiteral("--demo");
+    QTest::newRow("--import-batch") << QStringList{QStringLiteral("--import-batch"),
+                                                   QStringLiteral("batch.json")}
+                                    << QStringLiteral("--import-batch");
+    QTest::newRow("--test-partner") << QStringList{QStringLiteral("--test-partner"),
+                                                   QStringLiteral("Acme Data"),
+                                                   QStringLiteral("--calls"),
+                                                   QStringLiteral("10")}
+                                    << QStringLiteral("--test-partner");
+}
+
+void TestHeadless::notAvailableYet()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, option);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path()); // no display: these must not try to open a window
+    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(QStringLiteral("not available yet")),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(option), qPrintable(studio.describe()));
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+}
+
+void TestHeadless::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("errorContains");
+    QTest::newRow("bad listen") << QStringList{QStringLiteral("--headless"),
+                                               QStringLiteral("--listen"),
+                                               QStringLiteral("localhost:80")}
+                                << QStringLiteral("--listen");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--headless"),
+                                                   QStringLiteral("--frobnicate")}
+                                    << QStringLiteral("frobnicate");
+    QTest::newRow("positional") << QStringList{QStringLiteral("--headless"),
+                                               QStringLiteral("stray")}
+                                << QStringLiteral("stray");
+    QTest::newRow("export and check") << QStringList{QStringLiteral("--export"),
+                                                     QStringLiteral("o.json"),
+                                                     QStringLiteral("--check"),
+                                                     QStringLiteral("i.json")}
+                                      << QStringLiteral("--check");
+}
+
+void TestHeadless::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, errorContains);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path());
+    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(errorContains), qPrintable(studio.describe()));
+    QVERIFY2(studio.out().isEmpty(), qPrintable(studio.describe()));
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+}
+
+void TestHeadless::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("outputContains");
+    QTest::newRow("--help") << QStringList{QStringLiteral("--help")}
+                            << QStringLiteral("--headless");
+    QTest::newRow("--version") << QStringList{QStringLiteral("--version")}
+                               << QStringLiteral("dcs-studio " DCS_VERSION);
+}
+
+void TestHeadless::helpAndVersion()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, outputContains);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path()); // no display needed
+    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    QVERIFY2(studio.out().contains(outputContains), qPrintable(studio.describe()));
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+}
+
+void TestHeadless::noDisplayWithoutHeadless_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::newRow("no arguments") << QStringList{};
+    QTest::newRow("db and listen") << QStringList{QStringLiteral("--db"), QStringLiteral("x.sqlite"),
+                                                  QStringLiteral("--listen"),
+                                                  QStringLiteral("127.0.0.1:0")};
+    QTest::newRow("import") << QStringList{QStringLiteral("--import"), sampleWorkspace()};
+}
+
+void TestHeadless::noDisplayWithoutHeadless()
+{
+    QFETCH(QStringList, arguments);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    Studio studio(home.path());
+    QVERIFY(!studio.process().processEnvironment().contains(QStringLiteral("DISPLAY")));
+    QVERIFY(!studio.process().processEnvironment().contains(QStringLiteral("QT_QPA_PLATFORM")));
+    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(QStringLiteral("--headless")), qPrintable(studio.describe()));
+    // Nothing was started: no database, no listener.
+    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
+    QVERIFY2(!studio.out().contains(QStringLiteral("listening on")), qPrintable(studio.describe()));
+}
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"
