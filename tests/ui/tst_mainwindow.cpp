@@ -1,0 +1,191 @@
+#include "common/appidentity.h"
+#include "dcs/dcsserver.h"
+#include "mainwindow.h"
+#include "models/workspacemodel.h"
+#include "storage/storage.h"
+#include "views/workspacepage.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Dcs;
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<DcsServer> m_server;
+    int m_counter = 0;
+
+    static QString sample() { return QStringLiteral(DCS_TEST_DATA_DIR "/workspace-sample.json"); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        setApplicationIdentity();
+        QStandardPaths::setTestModeEnabled(true); // settings go to a test location
+    }
+
+    void init()
+    {
+        m_server = std::make_unique<DcsServer>();
+        QString error;
+        QVERIFY2(m_server->openStorage(m_dir.filePath(QStringLiteral("ui%1.sqlite").arg(++m_counter)),
+                                       &error),
+                 qPrintable(error));
+        QVERIFY2(m_server->startListener(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    }
+
+    void cleanup() { m_server.reset(); }
+
+    void statusBarShowsTheListener()
+    {
+        MainWindow window(*m_server);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString text = window.listenerStatusLabel()->text();
+        QCOMPARE(text, QStringLiteral("Listening on 127.0.0.1:%1").arg(m_server->listener().port()));
+
+        m_server->listener().close();
+        QVERIFY(window.listenerStatusLabel()->text().startsWith(QStringLiteral("Listener stopped")));
+    }
+
+    void navigationHoldsRealPagesWithShortcuts()
+    {
+        MainWindow window(*m_server);
+        auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+        QVERIFY(navigation);
+        QVERIFY(navigation->count() >= 1);
+        QCOMPARE(navigation->item(0)->text(), QStringLiteral("Workspace"));
+        QCOMPARE(window.currentPageId(), QStringLiteral("workspace"));
+
+        auto *extra = new QLabel(QStringLiteral("extra"));
+        window.addPage(QStringLiteral("extra"), QStringLiteral("Extra"), {}, extra);
+        auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
+        QVERIFY(viewMenu);
+        QAction *second = nullptr;
+        for (QAction *action : viewMenu->actions()) {
+            if (action->text() == QStringLiteral("Extra"))
+                second = action;
+        }
+        QVERIFY(second);
+        QCOMPARE(second->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_2));
+        second->trigger();
+        QCOMPARE(window.currentPageId(), QStringLiteral("extra"));
+    }
+
+    void fileMenuListsWorkspaceActions()
+    {
+        MainWindow window(*m_server);
+        auto *fileMenu = window.findChild<QMenu *>(QStringLiteral("fileMenu"));
+        QVERIFY(fileMenu);
+        QStringList texts;
+        for (QAction *action : fileMenu->actions())
+            texts.append(action->text());
+        QVERIFY2(texts.contains(QStringLiteral("&Import Workspace…")), qPrintable(texts.join(u',')));
+        QVERIFY(texts.contains(QStringLiteral("&Export Workspace…")));
+        QVERIFY(texts.contains(QStringLiteral("&Check Workspace File…")));
+        QCOMPARE(texts.last(), QStringLiteral("&Quit"));
+        QCOMPARE(window.workspacePage()->importAction()->shortcut(),
+                 QKeySequence(QKeySequence::Open));
+    }
+
+    void importFillsTheModelAndReportsInTheStatusBar()
+    {
+        MainWindow window(*m_server);
+        WorkspacePage *page = window.workspacePage();
+        QAbstractItemModelTester tester(page->model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy finished(page, &WorkspacePage::operationFinished);
+        page->importFile(sample());
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(page->model()->partnerCount(), 2);
+        QCOMPARE(page->model()->traitCount(), 4);
+        QCOMPARE(page->model()->segmentCount(), 2);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("imported")),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        // Partners first, then the folder tree; "Autos" sits inside "Interests".
+        const QAbstractItemModel *model = page->model();
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("Partners"));
+        QCOMPARE(model->rowCount(model->index(0, 0)), 2);
+        const QModelIndex interests = model->index(1, 0);
+        QCOMPARE(interests.data().toString(), QStringLiteral("Interests"));
+        QStringList children;
+        for (int row = 0; row < model->rowCount(interests); ++row)
+            children.append(model->index(row, 0, interests).data().toString());
+        QVERIFY2(children.contains(QStringLiteral("Autos")), qPrintable(children.join(u',')));
+        QVERIFY(children.contains(QStringLiteral("Sports readers")));
+        QVERIFY(children.contains(QStringLiteral("Sporty car buyers")));
+    }
+
+    void aBadFileListsItsProblemsAndChangesNothing()
+    {
+        const QString bad = m_dir.filePath(QStringLiteral("bad.json"));
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "dcs-studio-workspace/1",
+                     "traits": [{"sid": 1, "name": "x", "folder": 9, "rule": "a == 1"}]})");
+        file.close();
+
+        MainWindow window(*m_server);
+        WorkspacePage *page = window.workspacePage();
+        QSignalSpy finished(page, &WorkspacePage::operationFinished);
+        page->importFile(bad);
+        QVERIFY(finished.wait(20000));
+        auto *problems = page->findChild<QListWidget *>();
+        QVERIFY(problems);
+        QVERIFY(!problems->isHidden());
+        QCOMPARE(problems->count(), 1);
+        QVERIFY(problems->item(0)->text().startsWith(QStringLiteral("$.traits[0].folder")));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("nothing changed")));
+        QCOMPARE(page->model()->traitCount(), 0);
+    }
+
+    void exportWritesTheFile()
+    {
+        MainWindow window(*m_server);
+        WorkspacePage *page = window.workspacePage();
+        QSignalSpy finished(page, &WorkspacePage::operationFinished);
+        page->importFile(sample());
+        QVERIFY(finished.wait(20000));
+        const QString out = m_dir.filePath(QStringLiteral("out.json"));
+        page->exportFile(out);
+        QVERIFY(finished.wait(20000));
+        QVERIFY(QFile::exists(out));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("exported")));
+    }
+
+    void geometryAndPagePersist()
+    {
+        {
+            MainWindow window(*m_server);
+            window.addPage(QStringLiteral("extra"), QStringLiteral("Extra"), {}, new QLabel);
+            window.resize(900, 640);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.setCurrentPage(QStringLiteral("extra"));
+            window.close();
+        }
+        MainWindow again(*m_server);
+        again.addPage(QStringLiteral("extra"), QStringLiteral("Extra"), {}, new QLabel);
+        // A page added after construction is selected again as soon as it exists.
+        QCOMPARE(again.currentPageId(), QStringLiteral("extra"));
+        QCOMPARE(again.size(), QSize(900, 640));
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,178 @@
+#include "mainwindow.h"
+
+#include "common/appsettings.h"
+#include "dcs/dcsserver.h"
+#include "storage/storage.h"
+#include "views/workspacepage.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+
+namespace Dcs {
+
+namespace {
+constexpr int kPageIdRole = Qt::UserRole + 1;
+constexpr int kStatusMessageMs = 8000;
+} // namespace
+
+MainWindow::MainWindow(DcsServer &server, QWidget *parent)
+    : QMainWindow(parent)
+    , m_server(server)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("DCS Studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/dcs-studio.svg")));
+
+    m_navigation = new QListWidget;
+    m_navigation->setObjectName(QStringLiteral("navigation"));
+    m_navigation->setAccessibleName(tr("Pages"));
+    m_navigation->setIconSize(QSize(22, 22));
+    m_navigation->setMinimumWidth(150);
+    m_pages = new QStackedWidget;
+    m_splitter = new QSplitter;
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_navigation);
+    m_splitter->addWidget(m_pages);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({180, 820});
+    setCentralWidget(m_splitter);
+    connect(m_navigation, &QListWidget::currentRowChanged, m_pages,
+            &QStackedWidget::setCurrentIndex);
+
+    m_listenerLabel = new QLabel;
+    m_listenerLabel->setObjectName(QStringLiteral("listenerStatus"));
+    statusBar()->addPermanentWidget(m_listenerLabel);
+    connect(&m_server.listener(), &DcsListener::stateChanged, this,
+            &MainWindow::updateListenerStatus);
+
+    createMenus();
+    restoreSettings();
+
+    m_workspacePage = new WorkspacePage(*m_server.storage());
+    connect(m_workspacePage, &WorkspacePage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
+    addPage(QStringLiteral("workspace"), tr("Workspace"),
+            style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
+
+    QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
+    const QList<QAction *> fileActions = fileMenu->actions();
+    QAction *beforeQuit = fileActions.isEmpty() ? nullptr : fileActions.first();
+    fileMenu->insertActions(beforeQuit, {m_workspacePage->importAction(),
+                                         m_workspacePage->exportAction(),
+                                         m_workspacePage->checkAction()});
+    fileMenu->insertSeparator(beforeQuit);
+    m_viewMenu->addAction(m_workspacePage->reloadAction());
+
+    updateListenerStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus()
+{
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->setObjectName(QStringLiteral("fileMenu"));
+    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    QAction *about = helpMenu->addAction(tr("&About DCS Studio"), this, [this] {
+        QMessageBox::about(
+            this, tr("About DCS Studio"),
+            tr("<h3>DCS Studio %1</h3><p>A real-time audience data pipeline you can run and "
+               "watch: a Data Collection Server compatible with Adobe Audience Manager's, "
+               "real-time data partners, traits and segments.</p><p>Licensed under the GNU "
+               "General Public License, version 3 or later.</p>")
+                .arg(QApplication::applicationVersion()));
+    });
+    about->setMenuRole(QAction::AboutRole);
+    helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::addPage(const QString &id, const QString &title, const QIcon &icon,
+                         QWidget *page)
+{
+    auto *item = new QListWidgetItem(icon, title);
+    item->setData(kPageIdRole, id);
+    m_navigation->addItem(item);
+    m_pages->addWidget(page);
+    const int index = m_navigation->count() - 1;
+    QAction *show = m_viewMenu->addAction(icon, title, this,
+                                          [this, index] { m_navigation->setCurrentRow(index); });
+    if (index < 9)
+        show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+    if (m_navigation->currentRow() < 0 || id == m_savedPageId)
+        m_navigation->setCurrentRow(index);
+}
+
+QString MainWindow::currentPageId() const
+{
+    const QListWidgetItem *item = m_navigation->currentItem();
+    return item ? item->data(kPageIdRole).toString() : QString();
+}
+
+void MainWindow::setCurrentPage(const QString &id)
+{
+    for (int row = 0; row < m_navigation->count(); ++row) {
+        if (m_navigation->item(row)->data(kPageIdRole).toString() == id) {
+            m_navigation->setCurrentRow(row);
+            return;
+        }
+    }
+}
+
+void MainWindow::updateListenerStatus()
+{
+    const DcsListener &listener = m_server.listener();
+    if (listener.isListening()) {
+        m_listenerLabel->setText(tr("Listening on %1").arg(m_server.listenAddressText()));
+        m_listenerLabel->setToolTip(tr("The DCS accepts /event calls at http://%1/")
+                                        .arg(m_server.listenAddressText()));
+    } else {
+        const QString why = listener.errorString();
+        m_listenerLabel->setText(why.isEmpty() ? tr("Listener stopped")
+                                               : tr("Listener stopped: %1").arg(why));
+        m_listenerLabel->setToolTip(tr("The DCS is not accepting calls"));
+    }
+}
+
+void MainWindow::restoreSettings()
+{
+    const AppSettings settings;
+    if (!restoreGeometry(settings.mainWindowGeometry()))
+        resize(1100, 700);
+    restoreState(settings.mainWindowState());
+    m_splitter->restoreState(settings.mainSplitterState());
+    m_savedPageId = settings.currentPage();
+    setCurrentPage(m_savedPageId);
+}
+
+void MainWindow::saveSettings()
+{
+    AppSettings settings;
+    settings.setMainWindowGeometry(saveGeometry());
+    settings.setMainWindowState(saveState());
+    settings.setMainSplitterState(m_splitter->saveState());
+    settings.setCurrentPage(currentPageId());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+} // namespace Dcs
