@@ -175,22 +175,48 @@ QString itemPath(const char *array, qsizetype index, const char *field = nullptr
     return path;
 }
 
-// Compares a file item with the stored one under the same key: identical → unchanged; different →
-// a clash naming both. Returns true when the file item must be added.
+// Decides, for each definition of the file, whether to add it: free id → add; the same id stored
+// with an identical definition → unchanged; stored and different → a clash naming both. Also
+// reports ids used twice in the file, and runs `checkItem` on each item.
 template <typename Item>
-bool decide(const Item &fromFile, const std::optional<Item> &stored, const QString &path,
-            const QString &what, WorkspaceReport::Counts *counts, QList<JsonIssue> *issues)
+QList<bool> planById(const QList<Item> &items, const QList<Item> &storedItems, qint64 Item::*id,
+                     const char *array, const char *idField, const char *kind,
+                     const std::function<void(const Item &, qsizetype)> &checkItem,
+                     WorkspaceReport::Counts *counts, QList<JsonIssue> *issues)
 {
-    if (!stored) {
-        ++counts->added;
-        return true;
+    QHash<qint64, Item> stored;
+    for (const Item &item : storedItems)
+        stored.insert(item.*id, item);
+    QHash<qint64, qsizetype> seen;
+    QList<bool> add;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const Item &item = items.at(i);
+        checkItem(item, i);
+        const qint64 key = item.*id;
+        if (key != 0 && seen.contains(key))
+            issues->append(JsonIssue{itemPath(array, i, idField),
+                                     QStringLiteral("also used by $.%1[%2]")
+                                         .arg(QLatin1String(array))
+                                         .arg(seen.value(key))});
+        seen.insert(key, i);
+        const auto found = stored.constFind(key);
+        if (found == stored.constEnd()) {
+            ++counts->added;
+            add.append(true);
+        } else if (DefinitionJson::toJson(*found) == DefinitionJson::toJson(item)) {
+            ++counts->unchanged;
+            add.append(false);
+        } else {
+            issues->append(JsonIssue{itemPath(array, i, idField),
+                                     QStringLiteral("%1 %2 (\"%3\" in the file) is taken by %4 %2 "
+                                                    "\"%5\" in the workspace")
+                                         .arg(QLatin1String(idField))
+                                         .arg(key)
+                                         .arg(item.name, QLatin1String(kind), found->name)});
+            add.append(false);
+        }
     }
-    if (DefinitionJson::toJson(*stored) == DefinitionJson::toJson(fromFile)) {
-        ++counts->unchanged;
-        return false;
-    }
-    issues->append(JsonIssue{path, what});
-    return false;
+    return add;
 }
 
 Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
@@ -210,7 +236,7 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
     QHash<qint64, qsizetype> fileDpids;
     QHash<QString, qsizetype> fileNames, fileCodes;
     for (qsizetype i = 0; i < file.partners.size(); ++i) {
-        Partner partner = file.partners.at(i);
+        const Partner &partner = file.partners.at(i);
         const auto duplicate = [&](auto &seen, const auto &key, const char *field) {
             if (seen.contains(key)) {
                 issues.append(JsonIssue{itemPath("partners", i, field),
@@ -233,49 +259,34 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
             stored = storedByName.value(partner.name);
         else if (storedByCode.contains(partner.integrationCode))
             stored = storedByCode.value(partner.integrationCode);
-        if (stored) {
-            partner.id = stored->id;
-            partner.hasStoredSecret = stored->hasStoredSecret;
+        if (!stored) {
+            ++report->partners.added;
+            result.addPartner.append(true);
+            continue;
         }
-        result.addPartner.append(decide(
-            partner, stored, itemPath("partners", i),
-            stored ? QStringLiteral("partner \"%1\" (DPID %2) in the file clashes with partner "
-                                    "\"%3\" (DPID %4) in the workspace")
-                         .arg(partner.name)
-                         .arg(partner.dpid)
-                         .arg(stored->name)
-                         .arg(stored->dpid)
-                   : QString(),
-            &report->partners, &issues));
+        result.addPartner.append(false);
+        if (DefinitionJson::toJson(*stored) == DefinitionJson::toJson(partner)) {
+            ++report->partners.unchanged;
+            continue;
+        }
+        issues.append(JsonIssue{itemPath("partners", i),
+                                QStringLiteral("partner \"%1\" (DPID %2) in the file clashes with "
+                                               "partner \"%3\" (DPID %4) in the workspace")
+                                    .arg(partner.name)
+                                    .arg(partner.dpid)
+                                    .arg(stored->name)
+                                    .arg(stored->dpid)});
     }
 
     // Folders: ids kept; parents must exist in the file or the database; depth at most 5.
     QHash<qint64, Folder> allFolders;
     for (const Folder &folder : FolderRepository::readAll(db))
         allFolders.insert(folder.id, folder);
-    const QHash<qint64, Folder> storedFolders = allFolders;
-    QHash<qint64, qsizetype> fileFolderIds;
-    for (qsizetype i = 0; i < file.folders.size(); ++i) {
-        const Folder &folder = file.folders.at(i);
-        if (fileFolderIds.contains(folder.id))
-            issues.append(JsonIssue{itemPath("folders", i, "id"),
-                                    QStringLiteral("also used by $.folders[%1]")
-                                        .arg(fileFolderIds.value(folder.id))});
-        fileFolderIds.insert(folder.id, i);
-        const std::optional<Folder> stored = storedFolders.contains(folder.id)
-                                                 ? std::optional(storedFolders.value(folder.id))
-                                                 : std::nullopt;
-        result.addFolder.append(decide(
-            folder, stored, itemPath("folders", i, "id"),
-            stored ? QStringLiteral("folder %1 \"%2\" in the file clashes with folder %1 \"%3\" "
-                                    "in the workspace")
-                         .arg(folder.id)
-                         .arg(folder.name, stored->name)
-                   : QString(),
-            &report->folders, &issues));
-        if (!stored)
-            allFolders.insert(folder.id, folder);
-    }
+    result.addFolder = planById<Folder>(file.folders, allFolders.values(), &Folder::id, "folders",
+                                        "id", "folder", [](const Folder &, qsizetype) {},
+                                        &report->folders, &issues);
+    for (const Folder &folder : file.folders)
+        allFolders.insert(folder.id, allFolders.value(folder.id, folder));
     for (qsizetype i = 0; i < file.folders.size(); ++i) {
         const Folder &folder = file.folders.at(i);
         if (folder.parentId && !allFolders.contains(*folder.parentId)) {
@@ -297,50 +308,27 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
     }
 
     // Traits and segments: sids kept when free; folders must exist.
-    QSet<qint64> allTraitSids;
-    QHash<qint64, Trait> storedTraits;
-    for (const Trait &trait : TraitRepository::readAll(db)) {
-        storedTraits.insert(trait.sid, trait);
-        allTraitSids.insert(trait.sid);
-    }
-    QHash<qint64, qsizetype> fileTraitSids;
-    for (qsizetype i = 0; i < file.traits.size(); ++i) {
-        const Trait &trait = file.traits.at(i);
-        if (!allFolders.contains(trait.folderId))
-            issues.append(JsonIssue{itemPath("traits", i, "folder"),
-                                    QStringLiteral("folder %1 does not exist").arg(trait.folderId)});
-        if (trait.sid != 0 && fileTraitSids.contains(trait.sid))
-            issues.append(JsonIssue{itemPath("traits", i, "sid"),
-                                    QStringLiteral("also used by $.traits[%1]")
-                                        .arg(fileTraitSids.value(trait.sid))});
-        fileTraitSids.insert(trait.sid, i);
-        allTraitSids.insert(trait.sid);
-        const std::optional<Trait> stored = storedTraits.contains(trait.sid)
-                                                ? std::optional(storedTraits.value(trait.sid))
-                                                : std::nullopt;
-        result.addTrait.append(decide(
-            trait, stored, itemPath("traits", i, "sid"),
-            stored ? QStringLiteral("sid %1 (\"%2\" in the file) is taken by trait %1 \"%3\" in "
-                                    "the workspace")
-                         .arg(trait.sid)
-                         .arg(trait.name, stored->name)
-                   : QString(),
-            &report->traits, &issues));
-    }
+    const auto checkFolder = [&](const char *array, qint64 folderId, qsizetype i) {
+        if (!allFolders.contains(folderId))
+            issues.append(JsonIssue{itemPath(array, i, "folder"),
+                                    QStringLiteral("folder %1 does not exist").arg(folderId)});
+    };
+    const QList<Trait> storedTraits = TraitRepository::readAll(db);
+    result.addTrait = planById<Trait>(
+        file.traits, storedTraits, &Trait::sid, "traits", "sid", "trait",
+        [&](const Trait &trait, qsizetype i) { checkFolder("traits", trait.folderId, i); },
+        &report->traits, &issues);
 
-    QHash<qint64, Segment> storedSegments;
-    for (const Segment &segment : SegmentRepository::readAll(db))
-        storedSegments.insert(segment.sid, segment);
-    QHash<qint64, qsizetype> fileSegmentSids;
+    QSet<qint64> allTraitSids;
+    for (const QList<Trait> *traits : {&storedTraits, &file.traits}) {
+        for (const Trait &trait : *traits)
+            allTraitSids.insert(trait.sid);
+    }
     // Trait references in a segment rule ("1234T"): each must name an existing trait. The full
     // syntax check belongs to the rules engine; this catches dangling references on import.
     static const QRegularExpression traitReference(QStringLiteral("\\b([0-9]+)T\\b"));
-    for (qsizetype i = 0; i < file.segments.size(); ++i) {
-        const Segment &segment = file.segments.at(i);
-        if (!allFolders.contains(segment.folderId))
-            issues.append(JsonIssue{itemPath("segments", i, "folder"),
-                                    QStringLiteral("folder %1 does not exist")
-                                        .arg(segment.folderId)});
+    const auto checkSegment = [&](const Segment &segment, qsizetype i) {
+        checkFolder("segments", segment.folderId, i);
         auto matches = traitReference.globalMatch(segment.rule);
         while (matches.hasNext()) {
             const QRegularExpressionMatch match = matches.next();
@@ -356,23 +344,10 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
                                         .arg(line)
                                         .arg(column)});
         }
-        if (segment.sid != 0 && fileSegmentSids.contains(segment.sid))
-            issues.append(JsonIssue{itemPath("segments", i, "sid"),
-                                    QStringLiteral("also used by $.segments[%1]")
-                                        .arg(fileSegmentSids.value(segment.sid))});
-        fileSegmentSids.insert(segment.sid, i);
-        const std::optional<Segment> stored = storedSegments.contains(segment.sid)
-                                                  ? std::optional(storedSegments.value(segment.sid))
-                                                  : std::nullopt;
-        result.addSegment.append(decide(
-            segment, stored, itemPath("segments", i, "sid"),
-            stored ? QStringLiteral("sid %1 (\"%2\" in the file) is taken by segment %1 \"%3\" in "
-                                    "the workspace")
-                         .arg(segment.sid)
-                         .arg(segment.name, stored->name)
-                   : QString(),
-            &report->segments, &issues));
-    }
+    };
+    result.addSegment = planById<Segment>(file.segments, SegmentRepository::readAll(db),
+                                          &Segment::sid, "segments", "sid", "segment",
+                                          checkSegment, &report->segments, &issues);
     return result;
 }
 
