@@ -189,6 +189,8 @@ void HttpConnection::processInput()
     for (;;) {
         if (m_socket->bytesToWrite() >= kMaxPendingWriteBytes) {
             flushOutput();
+            if (m_finished)
+                return;
             if (m_socket->bytesToWrite() >= kMaxPendingWriteBytes)
                 break; // onBytesWritten() resumes
         }
@@ -220,6 +222,8 @@ void HttpConnection::processInput()
         }
     }
     flushOutput();
+    if (m_finished)
+        return;
 
     if (m_parser.hasPartialRequest()) {
         if (m_timerPhase != TimerPhase::Request)
@@ -270,7 +274,7 @@ void HttpConnection::startClosing()
     armTimer(TimerPhase::Linger, qMin(kLingerMs, qMax(m_limits.idleTimeoutMs, 1)));
     m_socket->skip(m_socket->bytesAvailable());
     flushOutput();
-    if (m_socket->bytesToWrite() == 0)
+    if (!m_finished && m_socket->bytesToWrite() == 0)
         halfClose();
 }
 
@@ -358,6 +362,12 @@ bool parseListenAddress(const QString &text, QHostAddress *address, quint16 *por
                                   "accepted here).").arg(host));
     if (bracketed && parsedAddress.protocol() != QAbstractSocket::IPv6Protocol)
         return failWith(translate("Only IPv6 addresses go in brackets: \"%1\".").arg(host));
+    // QHostAddress also takes inet_aton shorthands ("1.2.3" is 1.2.0.3, "127.1" is 127.0.0.1):
+    // a typo would silently bind elsewhere, so IPv4 must be written as four decimal numbers.
+    if (!bracketed && parsedAddress.protocol() == QAbstractSocket::IPv4Protocol
+        && parsedAddress.toString() != host)
+        return failWith(translate("\"%1\" is not a dotted IPv4 address; did you mean %2?")
+                            .arg(host, parsedAddress.toString()));
 
     bool digitsOnly = !portText.isEmpty() && portText.size() <= 5;
     for (const QChar c : std::as_const(portText))

@@ -207,7 +207,7 @@ qsizetype HttpRequestParser::feedHead(QByteArrayView data)
         const qsizetype take = newline < 0 ? rest.size() : newline + 1;
         // The first problem in byte order wins, however the input was split: a forbidden
         // byte within the limit, else the limit.
-        const qsizetype room = m_activeLimits.maxHeaderBytes - m_headBytes;
+        const qsizetype room = qMax<qsizetype>(m_activeLimits.maxHeaderBytes - m_headBytes, 0);
         const bool requestLine = m_phase == Phase::RequestLine;
         for (const char c : rest.first(qMin(take, room))) {
             if (isForbiddenHeadByte(c, requestLine)) {

@@ -8,6 +8,10 @@
 #include <QTest>
 #include <QTimer>
 
+#if defined(Q_OS_UNIX)
+#include <sys/socket.h>
+#endif
+
 using Dcs::DcsListener;
 
 namespace {
@@ -63,6 +67,17 @@ public:
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     bool isClosed() const { return m_socket.state() == QAbstractSocket::UnconnectedState; }
     void abort() { m_socket.abort(); }
+    // Sends FIN but keeps reading, like "nc -N" after its input ends.
+    bool shutdownWrite()
+    {
+#if defined(Q_OS_UNIX)
+        m_socket.flush();
+        const auto descriptor = static_cast<int>(m_socket.socketDescriptor());
+        return m_socket.bytesToWrite() == 0 && ::shutdown(descriptor, SHUT_WR) == 0;
+#else
+        return false;
+#endif
+    }
 
 private:
     QTcpSocket m_socket;
@@ -95,6 +110,7 @@ private Q_SLOTS:
     void http10Closes();
     void http10KeepAlive();
     void connectionCloseHonoured();
+    void halfClosedClientIsAnswered();
     void rejectedRequestsClose_data();
     void rejectedRequestsClose();
     void idleTimeoutCloses();
@@ -303,6 +319,28 @@ void tst_DcsListener::connectionCloseHonoured()
     QCOMPARE(client.response(0).status, 200);
     QCOMPARE(client.response(0).headers.value("connection"), QByteArray("close"));
     QVERIFY(client.unparsed().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(listener.openConnections(), 0, kTimeoutMs);
+}
+
+// The client sends its requests and then the end of its stream: every request is answered
+// before the listener closes.
+void tst_DcsListener::halfClosedClientIsAnswered()
+{
+#if !defined(Q_OS_UNIX)
+    QSKIP("needs shutdown(2)");
+#endif
+    DcsListener listener;
+    QVERIFY(start(listener));
+    Client client(listener.port());
+    QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), kTimeoutMs);
+    client.send(request("GET", "/healthz") + request("GET", "/missing")
+                + request("GET", "/healthz"));
+    QVERIFY(client.shutdownWrite());
+    QTRY_VERIFY_WITH_TIMEOUT(client.responseCount() == 3 || client.isClosed(), kTimeoutMs);
+    QCOMPARE(client.responseCount(), 3);
+    QCOMPARE(client.response(1).status, 404);
+    QCOMPARE(client.response(2).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(client.isClosed(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(listener.openConnections(), 0, kTimeoutMs);
 }
 
@@ -584,6 +622,10 @@ void tst_DcsListener::parseListenAddress_data()
     bad("bracket, no colon", "[::1]80", "port");
     bad("IPv4 in brackets", "[127.0.0.1]:80", "IPv6");
     bad("empty brackets", "[]:80", "host");
+    bad("IPv4 shorthand, three parts", "1.2.3:99", "did you mean 1.2.0.3");
+    bad("IPv4 shorthand, two parts", "127.1:80", "did you mean 127.0.0.1");
+    bad("IPv4 as one number", "2130706433:80", "dotted");
+    bad("IPv4 with leading zeros", "127.000.0.1:80", "dotted");
 }
 
 void tst_DcsListener::parseListenAddress()
