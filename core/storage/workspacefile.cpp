@@ -42,6 +42,7 @@ namespace {
 // The file, read and checked on its own (before the database is looked at).
 struct ParsedWorkspace
 {
+    bool usable = false; // a JSON object: worth checking against the database even with errors
     std::optional<WorkspaceSettings> settings;
     QList<Partner> partners;
     QList<QString> partnerSecrets; // inline "secret", parallel to partners
@@ -112,6 +113,7 @@ ParsedWorkspace parse(const QByteArray &json, QList<JsonIssue> *issues)
         return parsed;
     }
     const QJsonObject root = document.object();
+    parsed.usable = true;
     static const QSet<QString> known = {QStringLiteral("format"),   QStringLiteral("settings"),
                                         QStringLiteral("partners"), QStringLiteral("folders"),
                                         QStringLiteral("traits"),   QStringLiteral("segments")};
@@ -408,18 +410,40 @@ bool apply(WriteContext &context, const ParsedWorkspace &file, const Plan &plan,
     return true;
 }
 
+// "$.traits[3].rule" -> "$.traits[3]": the item an error belongs to.
+QString itemOf(const QString &path)
+{
+    const qsizetype close = path.indexOf(QLatin1Char(']'));
+    return close < 0 ? path : path.left(close + 1);
+}
+
 WorkspaceReport run(Storage &storage, const QByteArray &json, const QString &author,
                     bool applyChanges)
 {
     WorkspaceReport report;
     const ParsedWorkspace file = parse(json, &report.errors);
-    if (!report.errors.isEmpty())
+    if (!file.usable)
         return report;
+
+    // The file's own errors and the ones found against the database are reported together, so
+    // that one pass shows everything to fix; an item with an error of its own gets no follow-on
+    // errors (a missing "folder" would also read as "folder 0 does not exist").
+    const QList<JsonIssue> fileErrors = report.errors;
+    QSet<QString> itemsWithErrors;
+    for (const JsonIssue &issue : fileErrors)
+        itemsWithErrors.insert(itemOf(issue.path));
 
     auto storedSecretRefs = std::make_shared<QStringList>();
     const WriteResult result = storage.writer().runAndWait(
         [&](WriteContext &context, QString *error) {
+            report.errors.clear();
             const Plan decided = plan(context.database(), file, &report);
+            QList<JsonIssue> all = fileErrors;
+            for (const JsonIssue &issue : std::as_const(report.errors)) {
+                if (!itemsWithErrors.contains(itemOf(issue.path)))
+                    all.append(issue);
+            }
+            report.errors = all;
             if (!report.errors.isEmpty()) {
                 *error = QStringLiteral("the workspace file has errors");
                 return false;

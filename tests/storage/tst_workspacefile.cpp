@@ -317,6 +317,36 @@ private Q_SLOTS:
         QCOMPARE(WorkspaceFile::exportJson(*storage), before);
     }
 
+    void everyProblemIsReportedInOnePass()
+    {
+        auto storage = freshStorage();
+        QVERIFY(storage);
+        QVERIFY(WorkspaceFile::import(*storage, sample(), QStringLiteral("t")).ok);
+        const QByteArray before = WorkspaceFile::exportJson(*storage);
+        // A typo (a file error), a clash and a dangling reference (found against the database),
+        // and an item with its own error whose missing folder must not be reported twice.
+        const QByteArray json =
+            "{\"format\": \"dcs-studio-workspace/1\",\n"
+            " \"folders\": [{\"id\": 7, \"name\": \"Travel\", \"parent\": 1}],\n"
+            " \"traits\": [\n"
+            "  {\"sid\": 1001, \"name\": \"Beach lovers\", \"folder\": 1,"
+            "   \"rule\": \"c_topic == 'beach'\"},\n"
+            "  {\"sid\": 4001, \"name\": \"Skiers\", \"folder\": 9,"
+            "   \"rule\": \"c_topic == 'ski'\", \"ttl_day\": 30}],\n"
+            " \"segments\": [{\"sid\": 6001, \"name\": \"Winter sun\", \"folder\": 7,"
+            "   \"rule\": \"4001T AND 4999T\"}]}";
+        const WorkspaceReport report = WorkspaceFile::import(*storage, json, QStringLiteral("t"));
+        QVERIFY(!report.ok);
+        QStringList paths;
+        for (const JsonIssue &issue : report.errors)
+            paths.append(issue.path);
+        QCOMPARE(paths, (QStringList{QStringLiteral("$.traits[1].ttl_day"),
+                                     QStringLiteral("$.traits[0].sid"),
+                                     QStringLiteral("$.segments[0].rule")}));
+        QVERIFY(report.errors.at(2).message.contains(QStringLiteral("trait 4999")));
+        QCOMPARE(WorkspaceFile::exportJson(*storage), before);
+    }
+
     void checkChangesNothingEvenWhenValid()
     {
         auto storage = freshStorage();
