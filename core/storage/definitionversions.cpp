@@ -55,6 +55,23 @@ bool record(WriteContext &context, DefinitionVersion::Kind kind, qint64 sid,
     return WriteContext::exec(insert, error);
 }
 
+bool removeDefinition(WriteContext &context, DefinitionVersion::Kind kind, qint64 sid,
+                      const QJsonObject &before, const QString &author, QString *error)
+{
+    const QString table = kind == DefinitionVersion::Kind::Trait ? QStringLiteral("traits")
+                                                                 : QStringLiteral("segments");
+    QSqlQuery query(context.database());
+    if (!SqlUtil::run(query, QStringLiteral("DELETE FROM %1 WHERE sid = ?").arg(table), {sid},
+                      error))
+        return false;
+    if (query.numRowsAffected() == 0) {
+        *error = QStringLiteral("%1 %2 does not exist").arg(kindName(kind)).arg(sid);
+        return false;
+    }
+    return record(context, kind, sid, DefinitionVersion::Action::Delete, author, before, {},
+                  error);
+}
+
 QList<DefinitionVersion> history(QSqlDatabase db, DefinitionVersion::Kind kind, qint64 sid)
 {
     QSqlQuery query(db);

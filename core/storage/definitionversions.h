@@ -33,6 +33,11 @@ bool record(WriteContext &context, DefinitionVersion::Kind kind, qint64 sid,
             DefinitionVersion::Action action, const QString &author, const QJsonObject &before,
             const QJsonObject &after, QString *error);
 
+// Deletes (kind, sid) and records the deletion with `before` as the last definition, in the
+// caller's write job. Fails, naming it, when nothing has that sid.
+bool removeDefinition(WriteContext &context, DefinitionVersion::Kind kind, qint64 sid,
+                      const QJsonObject &before, const QString &author, QString *error);
+
 // Every version of (kind, sid), oldest first.
 QList<DefinitionVersion> history(QSqlDatabase db, DefinitionVersion::Kind kind, qint64 sid);
 

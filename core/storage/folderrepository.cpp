@@ -97,14 +97,10 @@ bool FolderRepository::write(WriteContext &context, Folder &folder, bool keepId,
 
 WriteResult FolderRepository::save(Folder &folder)
 {
-    Folder copy = folder;
-    const WriteResult result = m_storage.writer().runAndWait(
-        [&copy](WriteContext &context, QString *error) {
-            return write(context, copy, false, error);
-        });
-    if (result.ok)
-        folder = copy;
-    return result;
+    return m_storage.writer().writeBack(folder, [](WriteContext &context, Folder &copy,
+                                                   QString *error) {
+        return write(context, copy, false, error);
+    });
 }
 
 WriteResult FolderRepository::remove(qint64 id)

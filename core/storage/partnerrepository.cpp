@@ -152,14 +152,10 @@ WriteResult PartnerRepository::save(Partner &partner, const std::optional<QByteA
                 return {false, error};
         }
     }
-    Partner copy = partner;
-    const WriteResult result = m_storage.writer().runAndWait(
-        [&copy, secretRef](WriteContext &context, QString *error) {
-            return write(context, copy, secretRef, error);
-        });
-    if (result.ok)
-        partner = copy;
-    return result;
+    return m_storage.writer().writeBack(partner, [&secretRef](WriteContext &context,
+                                                             Partner &copy, QString *error) {
+        return write(context, copy, secretRef, error);
+    });
 }
 
 WriteResult PartnerRepository::remove(qint64 id)

@@ -114,30 +114,19 @@ bool SegmentRepository::write(WriteContext &context, Segment &segment, const QSt
 
 WriteResult SegmentRepository::save(Segment &segment, const QString &author)
 {
-    Segment copy = segment;
-    const WriteResult result = m_storage.writer().runAndWait(
-        [&copy, &author](WriteContext &context, QString *error) {
-            return write(context, copy, author, error);
-        });
-    if (result.ok)
-        segment = copy;
-    return result;
+    return m_storage.writer().writeBack(segment, [&author](WriteContext &context,
+                                                          Segment &copy, QString *error) {
+        return write(context, copy, author, error);
+    });
 }
 
 WriteResult SegmentRepository::remove(qint64 sid, const QString &author)
 {
     return m_storage.writer().runAndWait([sid, &author](WriteContext &context, QString *error) {
         const std::optional<Segment> before = read(context.database(), sid);
-        if (!before) {
-            *error = QStringLiteral("segment %1 does not exist").arg(sid);
-            return false;
-        }
-        QSqlQuery query(context.database());
-        return SqlUtil::run(query, QStringLiteral("DELETE FROM segments WHERE sid = ?"), {sid},
-                            error)
-               && DefinitionVersions::record(context, DefinitionVersion::Kind::Segment, sid,
-                                             DefinitionVersion::Action::Delete, author,
-                                             DefinitionJson::toJson(*before), {}, error);
+        return DefinitionVersions::removeDefinition(
+            context, DefinitionVersion::Kind::Segment, sid,
+            before ? DefinitionJson::toJson(*before) : QJsonObject(), author, error);
     });
 }
 

@@ -96,6 +96,22 @@ public:
     // Submits `job` and waits for its own result.
     WriteResult runAndWait(WriteJob job);
 
+    // Runs `write(context, copy, error)` on a copy of `value` and waits; on success the copy, with
+    // whatever the write filled in (an assigned id), is stored back into `value`. On failure
+    // `value` is left exactly as it was.
+    template <typename Value, typename Write>
+    WriteResult writeBack(Value &value, Write write)
+    {
+        Value copy = value;
+        const WriteResult result = runAndWait([&copy, &write](WriteContext &context,
+                                                              QString *error) {
+            return write(context, copy, error);
+        });
+        if (result.ok)
+            value = std::move(copy);
+        return result;
+    }
+
     Stats stats() const;
     QString databasePath() const { return m_databasePath; }
 

@@ -104,30 +104,19 @@ bool TraitRepository::write(WriteContext &context, Trait &trait, const QString &
 
 WriteResult TraitRepository::save(Trait &trait, const QString &author)
 {
-    Trait copy = trait;
-    const WriteResult result = m_storage.writer().runAndWait(
-        [&copy, &author](WriteContext &context, QString *error) {
-            return write(context, copy, author, error);
-        });
-    if (result.ok)
-        trait = copy;
-    return result;
+    return m_storage.writer().writeBack(trait, [&author](WriteContext &context, Trait &copy,
+                                                        QString *error) {
+        return write(context, copy, author, error);
+    });
 }
 
 WriteResult TraitRepository::remove(qint64 sid, const QString &author)
 {
     return m_storage.writer().runAndWait([sid, &author](WriteContext &context, QString *error) {
         const std::optional<Trait> before = read(context.database(), sid);
-        if (!before) {
-            *error = QStringLiteral("trait %1 does not exist").arg(sid);
-            return false;
-        }
-        QSqlQuery query(context.database());
-        return SqlUtil::run(query, QStringLiteral("DELETE FROM traits WHERE sid = ?"), {sid},
-                            error)
-               && DefinitionVersions::record(context, DefinitionVersion::Kind::Trait, sid,
-                                             DefinitionVersion::Action::Delete, author,
-                                             DefinitionJson::toJson(*before), {}, error);
+        return DefinitionVersions::removeDefinition(
+            context, DefinitionVersion::Kind::Trait, sid,
+            before ? DefinitionJson::toJson(*before) : QJsonObject(), author, error);
     });
 }
 
