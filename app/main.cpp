@@ -3,6 +3,8 @@
 #include "dcs/commandline.h"
 #include "dcs/headlessrunner.h"
 #include "guirunner.h"
+#include "platform/keychainsecretstore.h"
+#include "storage/storage.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -22,6 +24,7 @@ int main(int argc, char *argv[])
     std::unique_ptr<QCoreApplication> app = gui ? std::make_unique<QApplication>(argc, argv)
                                                 : std::make_unique<QCoreApplication>(argc, argv);
     Dcs::setApplicationIdentity();
+    Dcs::Storage::setKeychainFactory(&Dcs::KeychainSecretStore::createIfAvailable);
 
     const Dcs::CommandLineResult parsed = Dcs::parseCommandLine(QCoreApplication::arguments());
     if (parsed.action == Dcs::CommandLineResult::Action::Exit) {

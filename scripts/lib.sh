@@ -7,9 +7,10 @@ DCS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian 12 (bookworm) package names. This is the one place that lists them.
 BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config
-                qt6-base-dev qt6-charts-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev)
+                qt6-base-dev qt6-charts-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev
+                qtkeychain-qt6-dev)
 RUN_PACKAGES=(qt6-qpa-plugins libqt6svg6)
-TEST_PACKAGES=(xvfb xauth)
+TEST_PACKAGES=(xvfb xauth dbus gnome-keyring)
 
 # Progress goes to stderr so that a command's own stdout stays clean.
 say() { printf '==> %s\n' "$*" >&2; }

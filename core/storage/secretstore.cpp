@@ -1,5 +1,7 @@
 #include "secretstore.h"
 
+#include "common/logging.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -79,6 +81,51 @@ bool FileSecretStore::rewrite(const QString &key, const std::optional<QByteArray
         return false;
     }
     return true;
+}
+
+LayeredSecretStore::LayeredSecretStore(std::unique_ptr<SecretStore> keychain,
+                                       std::unique_ptr<SecretStore> file)
+    : m_keychain(std::move(keychain))
+    , m_file(std::move(file))
+{
+}
+
+bool LayeredSecretStore::store(const QString &key, const QByteArray &secret, QString *error)
+{
+    QString keychainError;
+    if (m_keychain->store(key, secret, &keychainError)) {
+        QString ignored;
+        m_file->remove(key, &ignored); // no stale copy left behind in the file
+        return true;
+    }
+    // A locked or refused keychain must not make a partner impossible to save: fall back to the
+    // owner-only file, and say so.
+    qCWarning(lcStorage).noquote() << "keychain refused the secret (" << keychainError
+                                   << "); keeping it in the owner-only secrets file";
+    return m_file->store(key, secret, error);
+}
+
+std::optional<QByteArray> LayeredSecretStore::load(const QString &key) const
+{
+    if (auto secret = m_keychain->load(key))
+        return secret;
+    return m_file->load(key);
+}
+
+bool LayeredSecretStore::remove(const QString &key, QString *error)
+{
+    QString keychainError;
+    const bool keychainOk = m_keychain->remove(key, &keychainError);
+    const bool fileOk = m_file->remove(key, error);
+    if (!keychainOk && error)
+        *error = keychainError;
+    return keychainOk && fileOk;
+}
+
+QString LayeredSecretStore::description() const
+{
+    return m_keychain->description() + QStringLiteral(" (fallback: ") + m_file->description()
+           + QLatin1Char(')');
 }
 
 } // namespace Dcs

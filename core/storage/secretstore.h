@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -41,6 +42,23 @@ private:
 
     const QString m_path;
     mutable std::mutex m_mutex;
+};
+
+// Secrets in a platform keychain where one is reachable, else in the owner-only file; reads look
+// in both (a secret saved while the keychain was away stays readable), removals clear both.
+class LayeredSecretStore final : public SecretStore
+{
+public:
+    LayeredSecretStore(std::unique_ptr<SecretStore> keychain, std::unique_ptr<SecretStore> file);
+
+    bool store(const QString &key, const QByteArray &secret, QString *error) override;
+    std::optional<QByteArray> load(const QString &key) const override;
+    bool remove(const QString &key, QString *error) override;
+    QString description() const override;
+
+private:
+    std::unique_ptr<SecretStore> m_keychain;
+    std::unique_ptr<SecretStore> m_file;
 };
 
 } // namespace Dcs

@@ -20,14 +20,37 @@ QString uniqueConnectionName(const char *role, const void *owner, Qt::HANDLE thr
         .arg(quintptr(thread), 0, 16);
 }
 
+KeychainFactory &registeredKeychainFactory()
+{
+    static KeychainFactory factory;
+    return factory;
+}
+
+std::unique_ptr<SecretStore> makeSecretStore(const QString &databasePath,
+                                             const StorageOptions &options)
+{
+    auto file = std::make_unique<FileSecretStore>(
+        options.secretsPath.isEmpty() ? databasePath + QStringLiteral(".secrets")
+                                      : options.secretsPath);
+    const KeychainFactory &factory = options.keychain ? options.keychain
+                                                      : registeredKeychainFactory();
+    std::unique_ptr<SecretStore> keychain = factory ? factory() : nullptr;
+    if (!keychain)
+        return file;
+    return std::make_unique<LayeredSecretStore>(std::move(keychain), std::move(file));
+}
+
 } // namespace
+
+void Storage::setKeychainFactory(KeychainFactory factory)
+{
+    registeredKeychainFactory() = std::move(factory);
+}
 
 Storage::Storage(QString path, const Options &options)
     : m_path(std::move(path))
     , m_writer(std::make_unique<StorageWriter>(m_path, options.writer))
-    , m_secrets(std::make_unique<FileSecretStore>(
-          options.secretsPath.isEmpty() ? m_path + QStringLiteral(".secrets")
-                                        : options.secretsPath))
+    , m_secrets(makeSecretStore(m_path, options))
 {
 }
 

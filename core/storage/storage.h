@@ -8,15 +8,22 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace Dcs {
+
+// Makes a keychain-backed SecretStore, or returns null when no keychain is reachable. Core does
+// not link any keychain library: the application registers one (see Storage::setKeychainFactory).
+using KeychainFactory = std::function<std::unique_ptr<SecretStore>()>;
 
 struct StorageOptions
 {
     StorageWriterOptions writer;
     // Secrets file; empty = "<database>.secrets" beside the database.
     QString secretsPath;
+    // Overrides the registered keychain factory for this storage (tests); empty = registered one.
+    KeychainFactory keychain;
 };
 
 // One open DCS Studio database: migrated schema, the single writer, the secret store, and one
@@ -32,6 +39,10 @@ public:
     static std::unique_ptr<Storage> open(const QString &path, const Options &options,
                                          QString *error);
     ~Storage();
+
+    // Registers the platform keychain for every Storage opened afterwards. Without one, or when
+    // it finds no keychain, secrets go to the owner-only file.
+    static void setKeychainFactory(KeychainFactory factory);
 
     QString path() const { return m_path; }
     int schemaVersion() const { return m_schemaVersion; }

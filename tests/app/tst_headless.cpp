@@ -70,6 +70,9 @@ public:
         environment.remove(QStringLiteral("DISPLAY"));
         environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
         environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        // No session bus, as on a server: secrets go to the owner-only file (the file checks
+        // below depend on it) and no keychain probe can stall a start.
+        environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
         m_process.setProcessEnvironment(environment);
         m_process.setProgram(binary());
         m_process.setWorkingDirectory(home);
