@@ -1,0 +1,81 @@
+#pragma once
+
+#include "dcslistener.h"
+#include "httprequestparser.h"
+#include "httpresponse.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+class QTcpSocket;
+
+namespace Dcs {
+
+struct ListenerShared;
+
+// One accepted socket on a worker thread: parses its requests in order, hands each to the
+// request handler, and writes the answers in request order as they complete (pipelining with
+// asynchronous answers). Enforces the idle, slow-request and pipelining limits and closes
+// gracefully. Deletes itself after finished().
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+public:
+    HttpConnection(QTcpSocket *socket, const DcsListener::Limits &limits,
+                   std::shared_ptr<ListenerShared> shared, QObject *parent);
+    ~HttpConnection() override;
+
+    // Closes at once, without finished(): the listener is dropping every connection.
+    void abortNow();
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    enum class TimerPhase { None, Idle, Request, Linger };
+
+    struct Slot
+    {
+        quint64 id = 0;
+        bool keepAlive = true;
+        bool headOnly = false;
+        bool ready = false;
+        QByteArray bytes;
+    };
+
+    void processInput();
+    void dispatch(const HttpRequest &request);
+    void complete(quint64 id, const HttpResponse &response);
+    void writeReadyAnswers();
+    void onBytesWritten();
+    void onTimeout();
+    void startClosing();
+    void halfClose();
+    void flushOutput();
+    void armTimer(TimerPhase phase, int ms);
+    void updateTimer();
+    void finish();
+
+    QTcpSocket *m_socket;
+    std::shared_ptr<ListenerShared> m_shared;
+    std::shared_ptr<QPointer<HttpConnection>> m_self; // how late answers find us, or not
+    QTimer m_timer;
+    HttpRequestParser m_parser;
+    DcsListener::Limits m_limits;
+    QByteArray m_input;       // the last chunk read from the socket ...
+    qsizetype m_inputPos = 0; // ... and how much of it the parser has consumed
+    std::deque<Slot> m_slots; // answers owed, oldest first
+    quint64 m_nextSlotId = 1;
+    TimerPhase m_timerPhase = TimerPhase::None;
+    bool m_closeAfterAnswers = false; // a request asked for Connection: close
+    bool m_closing = false;
+    bool m_halfClosed = false;
+    bool m_flushing = false;
+    bool m_finished = false;
+};
+
+} // namespace Dcs

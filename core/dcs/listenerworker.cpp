@@ -1,0 +1,42 @@
+#include "listenerworker.h"
+
+#include "common/logging.h"
+#include "httpconnection.h"
+#include "listenershared.h"
+
+#include <QTcpSocket>
+
+namespace Dcs {
+
+ListenerWorker::ListenerWorker(std::shared_ptr<ListenerShared> shared)
+    : m_shared(std::move(shared))
+{
+}
+
+void ListenerWorker::adopt(qintptr descriptor, const DcsListener::Limits &limits)
+{
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcListener) << "cannot adopt an accepted socket:" << socket->errorString();
+        --m_shared->openConnections;
+        delete socket;
+        return;
+    }
+    auto *connection = new HttpConnection(socket, limits, m_shared, this);
+    m_connections.insert(connection);
+    connect(connection, &HttpConnection::finished, this, [this, connection] {
+        if (m_connections.remove(connection))
+            --m_shared->openConnections;
+    });
+}
+
+void ListenerWorker::closeAll()
+{
+    const QSet<HttpConnection *> connections = std::exchange(m_connections, {});
+    for (HttpConnection *connection : connections) {
+        connection->abortNow();
+        --m_shared->openConnections;
+    }
+}
+
+} // namespace Dcs
