@@ -1,12 +1,17 @@
 #include "dcsserver.h"
 
 #include "common/logging.h"
+#include "idsyncendpoints.h"
+#include "profiles/identityresolver.h"
+#include "requestrouter.h"
+#include "storage/settingsrepository.h"
 #include "storage/storage.h"
 
 namespace Dcs {
 
-DcsServer::DcsServer(QObject *parent)
+DcsServer::DcsServer(QObject *parent, int listenerWorkers)
     : QObject(parent)
+    , m_listener(nullptr, listenerWorkers)
 {
 }
 
@@ -18,7 +23,45 @@ DcsServer::~DcsServer()
 bool DcsServer::openStorage(const QString &databasePath, QString *error)
 {
     m_storage = Storage::open(databasePath, error);
-    return m_storage != nullptr;
+    if (!m_storage)
+        return false;
+    m_identity = std::make_unique<IdentityResolver>(*m_storage);
+    m_eventEndpoint = std::make_unique<EventEndpoint>(*m_storage, *m_identity, m_eventStats);
+    const WorkspaceSettings workspace = SettingsRepository(*m_storage).load();
+    EventEndpointSettings settings;
+    settings.dcsRegion = workspace.dcsRegion;
+    settings.deadlineMs = workspace.deadlineMs;
+    m_eventEndpoint->setSettings(settings);
+    EventEndpoint *events = m_eventEndpoint.get();
+    m_idSync = std::make_unique<IdSyncEndpoints>(*m_storage, *m_identity,
+                                                 [events] { return events->settings().dcsRegion; });
+
+    auto router = std::make_shared<RequestRouter>();
+    const QByteArray get = QByteArrayLiteral("GET");
+    router->addRoute(QByteArrayLiteral("/event"), {get, QByteArrayLiteral("POST")},
+                     [events](const HttpRequest &request, const RequestContext &context,
+                              Responder respond) {
+                         events->handle(request, context, std::move(respond));
+                     });
+    IdSyncEndpoints *idSync = m_idSync.get();
+    const auto ibs = [idSync](const HttpRequest &request, const RequestContext &context,
+                              Responder respond) {
+        idSync->ibs(request, context, std::move(respond));
+    };
+    router->addPrefixRoute(QByteArrayLiteral("/ibs:"), {get}, ibs);
+    router->addRoute(QByteArrayLiteral("/ibs"), {get}, ibs);
+    router->addRoute(QByteArrayLiteral("/id"), {get},
+                     [idSync](const HttpRequest &request, const RequestContext &context,
+                              Responder respond) {
+                         idSync->id(request, context, std::move(respond));
+                     });
+    router->addRoute(QByteArrayLiteral("/demoptout.jpg"), {get},
+                     [idSync](const HttpRequest &request, const RequestContext &context,
+                              Responder respond) {
+                         idSync->optOut(request, context, std::move(respond));
+                     });
+    m_listener.setRequestHandler(router);
+    return true;
 }
 
 bool DcsServer::startListener(const QHostAddress &address, quint16 port, QString *error)
@@ -33,10 +76,16 @@ void DcsServer::shutdown()
 {
     m_listener.close();
     if (m_storage) {
+        // Stops the writer after it committed its queue: every call that was accepted is
+        // stored, and the answers still owed are handed to workers that are still running.
+        m_storage->writer().stop();
         const auto stats = m_storage->writer().stats();
-        m_storage.reset(); // stops the writer after it committed its queue
         qCInfo(lcStorage) << "storage closed;" << stats.committed << "writes committed,"
                           << stats.failedItems << "failed";
+        m_idSync.reset();
+        m_eventEndpoint.reset();
+        m_identity.reset();
+        m_storage.reset();
     }
 }
 

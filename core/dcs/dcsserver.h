@@ -2,6 +2,8 @@
 
 #include "commandline.h"
 #include "dcslistener.h"
+#include "eventendpoint.h"
+#include "eventstats.h"
 
 #include <QObject>
 
@@ -9,18 +11,22 @@
 
 namespace Dcs {
 
+class IdSyncEndpoints;
+class IdentityResolver;
+class RequestRouter;
 class Storage;
 
-// The DCS as one object: its database and its listener (and, as they arrive, the transfer engine
-// and the rules engine). The GUI and the headless server both run exactly this.
+// The DCS as one object: its database, the endpoints of dcs-api.md and the listener (and, as
+// they arrive, the transfer engine and the rules engine as event stages). The GUI and the
+// headless server both run exactly this.
 class DcsServer final : public QObject
 {
     Q_OBJECT
 public:
-    explicit DcsServer(QObject *parent = nullptr);
+    explicit DcsServer(QObject *parent = nullptr, int listenerWorkers = 0);
     ~DcsServer() override;
 
-    // Opens (creating and migrating) the database. False with a message on failure.
+    // Opens (creating and migrating) the database and sets up the endpoints on it.
     bool openStorage(const QString &databasePath, QString *error);
     // Binds the listener. False with a message on failure; the storage stays open.
     bool startListener(const QHostAddress &address, quint16 port, QString *error);
@@ -29,11 +35,17 @@ public:
 
     Storage *storage() const { return m_storage.get(); }
     DcsListener &listener() { return m_listener; }
+    const EventStats &eventStats() const { return m_eventStats; }
+    EventEndpoint *eventEndpoint() const { return m_eventEndpoint.get(); }
     // "127.0.0.1:8480" (IPv6 in brackets), or empty when not listening.
     QString listenAddressText() const;
 
 private:
+    EventStats m_eventStats;
     std::unique_ptr<Storage> m_storage;
+    std::unique_ptr<IdentityResolver> m_identity;
+    std::unique_ptr<EventEndpoint> m_eventEndpoint;
+    std::unique_ptr<IdSyncEndpoints> m_idSync;
     DcsListener m_listener;
 };
 

@@ -9,6 +9,7 @@
 #include "storage/workspacefile.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -103,14 +104,30 @@ int runHeadless(const CommandLineOptions &options)
 
     QTimer status;
     status.setInterval(kStatusIntervalMs);
-    QObject::connect(&status, &QTimer::timeout, &server, [&server] {
+    EventStats::Snapshot previous = server.eventStats().snapshot();
+    QElapsedTimer sincePrevious;
+    sincePrevious.start();
+    QObject::connect(&status, &QTimer::timeout, &server, [&] {
+        const EventStats::Snapshot now = server.eventStats().snapshot();
+        const EventStats::Snapshot interval = now.since(previous);
+        const double seconds = qMax(sincePrevious.restart(), qint64(1)) / 1000.0;
+        previous = now;
+        const DcsListener::Counters listener = server.listener().counters();
         const StorageWriter::Stats writes = server.storage()->writer().stats();
-        printLine(stdout, QStringLiteral("status: connections %1, writes committed %2, "
-                                         "queued %3, failed %4")
-                              .arg(server.listener().openConnections())
-                              .arg(writes.committed)
-                              .arg(writes.queued)
-                              .arg(writes.failedItems));
+        printLine(stdout,
+                  QStringLiteral("status: %1 events/s, p50 %2 ms, p99 %3 ms, %4 connections, "
+                                 "errors: %5 with codes, %6 ignored (311), %7 busy (429), "
+                                 "%8 bad requests, %9 not stored; writer queue %10")
+                      .arg(interval.events / seconds, 0, 'f', 1)
+                      .arg(interval.quantileUs(0.5) / 1000.0, 0, 'f', 2)
+                      .arg(interval.quantileUs(0.99) / 1000.0, 0, 'f', 2)
+                      .arg(listener.openConnections)
+                      .arg(now.withErrors)
+                      .arg(now.ignored)
+                      .arg(listener.busyRejections)
+                      .arg(listener.badRequests)
+                      .arg(now.storeFailures)
+                      .arg(writes.queued));
     });
     status.start();
 

@@ -51,6 +51,12 @@ void close(const QString &connectionName)
     QSqlDatabase::removeDatabase(connectionName);
 }
 
+void forget(const QString &connectionName)
+{
+    QMutexLocker locker(connectionRegistryMutex());
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
 QString journalMode(QSqlDatabase &db)
 {
     QSqlQuery query(db);

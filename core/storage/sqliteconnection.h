@@ -12,8 +12,11 @@ namespace Dcs::Sqlite {
 // is serialized: QSqlDatabase::addDatabase from several threads at once races on Qt 6.4.
 bool open(const QString &path, const QString &connectionName, QSqlDatabase *db, QString *error);
 
-// Closes and unregisters a connection opened with open().
+// Closes and unregisters a connection opened with open(), from the thread that opened it.
 void close(const QString &connectionName);
+// Unregisters (and so closes) a connection from another thread than the one that opened it,
+// once that thread no longer uses it.
+void forget(const QString &connectionName);
 
 // Switches to WAL with synchronous=NORMAL and verifies that WAL really took (it silently does not
 // on some file systems and for in-memory databases).

@@ -101,8 +101,13 @@ Storage::~Storage()
 {
     m_writer->stop();
     QMutexLocker locker(&m_readersMutex);
-    for (const QString &name : std::as_const(m_readers))
-        Sqlite::close(name);
+    const Qt::HANDLE self = QThread::currentThreadId();
+    for (auto it = m_readers.cbegin(); it != m_readers.cend(); ++it) {
+        if (it.key() == self)
+            Sqlite::close(it.value());
+        else
+            Sqlite::forget(it.value()); // another thread's: it is done with it by now
+    }
 }
 
 QSqlDatabase Storage::reader()

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "profiles/identityresolver.h"
+#include "signaldecoder.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace Dcs {
+
+// Everything known about one /event call as it moves through the stages: filled by the endpoint
+// (signals, identity, options), then by the stages (partner codes, traits, segments,
+// destinations), then turned into the answer and the event-log record.
+struct EventContext
+{
+    qint64 receivedMs = 0;
+    QElapsedTimer clock; // started when the request was taken in
+    QString tid;
+
+    DecodedSignals signalValues;
+    IdentityResult identity;
+    QList<DcsError> errors;
+
+    // What the caller asked for.
+    bool jsonAnswer = false;    // d_rtbd=json
+    QString jsonpCallback;      // d_cb, validated
+    bool includeDests = false;  // d_dst=1
+    bool includeTraits = false; // d_cts=1 or 2
+    int deadlineMs = 100;       // per call: the workspace deadline, or less with d_tmax
+
+    QString referer;
+    QString clientIp; // masked
+
+    // Filled by the stages.
+    QList<qint64> realizedTraits;
+    QList<qint64> realizedSegments;
+    QList<qint64> segmentsHeld;
+    QJsonArray stuff; // cookie destinations
+    QJsonArray dests; // URL destinations
+};
+
+// A step between "identity resolved" and "answer sent": the transfer engine (partner calls
+// within the deadline) and the rules engine (traits and segments) are stages. process() must not
+// block; it calls `done` exactly once, from any thread, when the event may move on.
+class EventStage
+{
+public:
+    virtual ~EventStage() = default;
+    virtual void process(const std::shared_ptr<EventContext> &event,
+                         std::function<void()> done) = 0;
+};
+
+} // namespace Dcs

@@ -1,0 +1,204 @@
+#include "eventendpoint.h"
+
+#include "common/logging.h"
+#include "dcsanswer.h"
+#include "storage/eventlog.h"
+#include "storage/storage.h"
+#include "storage/visitorstore.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+namespace Dcs {
+
+namespace {
+
+QList<QPair<QByteArray, QByteArray>> headerPairs(const HttpRequest &request)
+{
+    QList<QPair<QByteArray, QByteArray>> pairs;
+    pairs.reserve(request.headers.size());
+    for (const HttpHeader &header : request.headers)
+        pairs.append({header.name, header.value});
+    return pairs;
+}
+
+bool isFormBody(const HttpRequest &request)
+{
+    return request.method == QByteArrayView("POST")
+           && request.header("content-type")
+                  .trimmed()
+                  .toLower()
+                  .startsWith("application/x-www-form-urlencoded");
+}
+
+EventRecord recordOf(const EventContext &event)
+{
+    EventRecord record;
+    record.timeMs = event.receivedMs;
+    record.tid = event.tid;
+    record.uuid = event.identity.uuid;
+    for (const Signal &signal : event.signalValues.storable())
+        record.signalValues.insert(signal.key, QJsonArray::fromStringList(signal.values));
+    record.referer = event.referer;
+    record.clientIp = event.clientIp;
+    for (const DeclaredId &id : event.identity.declaredIds)
+        record.declaredIds.append(QJsonObject{{QStringLiteral("dpid"), double(id.dpid)},
+                                              {QStringLiteral("id"), id.id},
+                                              {QStringLiteral("auth"), id.authState}});
+    for (qint64 sid : event.realizedTraits)
+        record.realizedTraits.append(double(sid));
+    for (qint64 sid : event.realizedSegments)
+        record.realizedSegments.append(double(sid));
+    for (qint64 sid : event.segmentsHeld)
+        record.segmentsHeld.append(double(sid));
+    record.errors = DcsAnswer::errorsJson(event.errors);
+    return record;
+}
+
+} // namespace
+
+EventEndpoint::EventEndpoint(Storage &storage, IdentityResolver &identity, EventStats &stats)
+    : m_storage(storage)
+    , m_identity(identity)
+    , m_stats(stats)
+{
+}
+
+void EventEndpoint::setSettings(const EventEndpointSettings &settings)
+{
+    QMutexLocker locker(&m_settingsMutex);
+    m_settings = settings;
+}
+
+EventEndpointSettings EventEndpoint::settings() const
+{
+    QMutexLocker locker(&m_settingsMutex);
+    return m_settings;
+}
+
+void EventEndpoint::addStage(std::shared_ptr<EventStage> stage)
+{
+    m_stages.append(std::move(stage));
+}
+
+void EventEndpoint::handle(const HttpRequest &request, const RequestContext &context,
+                           Responder respond)
+{
+    const EventEndpointSettings settings = this->settings();
+    auto event = std::make_shared<EventContext>();
+    event->clock.start();
+    event->receivedMs = QDateTime::currentMSecsSinceEpoch();
+
+    event->signalValues = SignalDecoder::decodeEvent(
+        request.query, isFormBody(request) ? QByteArrayView(request.body) : QByteArrayView(),
+        headerPairs(request), settings.signalLimits);
+    if (event->signalValues.badEncoding) {
+        // As at Adobe: one bad percent sequence and the whole call is ignored.
+        m_stats.recordIgnored();
+        respond(DcsAnswer::ignored(
+            {DcsError{311, QStringLiteral("bad URL encoding: %1")
+                               .arg(event->signalValues.badEncodingReason)}}));
+        return;
+    }
+    event->tid = DcsAnswer::newTid();
+    event->errors = event->signalValues.warnings;
+
+    const DecodedSignals &values = event->signalValues;
+    event->jsonAnswer = values.values(u"d_rtbd").contains(QStringLiteral("json"));
+    if (const QStringList callback = values.values(u"d_cb"); !callback.isEmpty()) {
+        if (DcsAnswer::isValidCallback(callback.first()))
+            event->jsonpCallback = callback.first();
+        else
+            event->errors.append(DcsError{0, QStringLiteral("invalid d_cb: not a JavaScript "
+                                                            "identifier; answering plain JSON")});
+    }
+    event->includeDests = values.values(u"d_dst").contains(QStringLiteral("1"));
+    const QStringList cts = values.values(u"d_cts");
+    event->includeTraits = cts.contains(QStringLiteral("1")) || cts.contains(QStringLiteral("2"));
+    event->deadlineMs = settings.deadlineMs;
+    if (const QStringList tmax = values.values(u"d_tmax"); !tmax.isEmpty()) {
+        bool ok = false;
+        const int asked = tmax.first().toInt(&ok);
+        if (ok && asked > 0)
+            event->deadlineMs = qMin(asked, settings.deadlineMs); // a call may only ask less
+    }
+    event->referer = QString::fromUtf8(request.header("referer"));
+    event->clientIp = settings.maskClientIp ? DcsAnswer::maskAddress(context.peer)
+                                            : context.peer.toString();
+
+    event->identity = m_identity.resolve(values, request.header("cookie"));
+    event->errors += event->identity.errors;
+
+    auto sharedRespond = std::make_shared<Responder>(std::move(respond));
+    if (event->identity.optedOut) {
+        // Opted out: no partner calls, no qualification, nothing stored.
+        m_stats.recordOptedOut();
+        event->errors.append(DcsError{171, QStringLiteral("opted out")});
+        m_stats.recordAnswered(event->clock.nsecsElapsed() / 1000, true);
+        (*sharedRespond)(DcsAnswer::forEvent(*event, settings.dcsRegion));
+        return;
+    }
+    runStage(event, 0, sharedRespond);
+}
+
+void EventEndpoint::runStage(const std::shared_ptr<EventContext> &event, qsizetype index,
+                             const std::shared_ptr<Responder> &respond)
+{
+    if (index >= m_stages.size()) {
+        finish(event, respond);
+        return;
+    }
+    m_stages.at(index)->process(event, [this, event, index, respond] {
+        runStage(event, index + 1, respond);
+    });
+}
+
+void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
+                           const std::shared_ptr<Responder> &respond)
+{
+    const EventEndpointSettings settings = this->settings();
+    HttpResponse answer = DcsAnswer::forEvent(*event, settings.dcsRegion);
+    const bool hadErrors = !event->errors.isEmpty();
+    const auto deliver = [this, event, respond, hadErrors](HttpResponse response) {
+        m_stats.recordAnswered(event->clock.nsecsElapsed() / 1000, hadErrors);
+        (*respond)(std::move(response));
+    };
+
+    EventRecord record = recordOf(*event);
+    const QString uuid = event->identity.uuid;
+    const QList<DeclaredId> links = event->identity.declaredIds;
+    const qint64 timeMs = event->receivedMs;
+    WriteJob job = [record = std::move(record), uuid, links, timeMs](WriteContext &context,
+                                                                     QString *error) {
+        if (!VisitorStore::touchVisitor(context, uuid, timeMs, error))
+            return false;
+        for (const DeclaredId &id : links) {
+            if (!VisitorStore::link(context, id, uuid, timeMs, error))
+                return false;
+        }
+        return EventLog::write(context, record, error);
+    };
+
+    if (!settings.answerAfterCommit) {
+        m_storage.writer().submit(std::move(job), [this](const WriteResult &result) {
+            if (!result.ok)
+                m_stats.recordStoreFailure();
+        });
+        deliver(std::move(answer));
+        return;
+    }
+    m_storage.writer().submit(std::move(job), [this, deliver, answer = std::move(answer)](
+                                                  const WriteResult &result) {
+        if (result.ok) {
+            deliver(answer);
+            return;
+        }
+        // Not durable: say so rather than pretend; the caller may retry.
+        m_stats.recordStoreFailure();
+        qCWarning(lcListener).noquote() << "event not stored:" << result.error;
+        deliver(HttpResponse::jsonError(503).withHeader(QByteArrayLiteral("Retry-After"),
+                                                        QByteArrayLiteral("1")));
+    });
+}
+
+} // namespace Dcs

@@ -1,0 +1,70 @@
+#include "visitorstore.h"
+
+#include "sqlutil.h"
+
+#include <QSqlQuery>
+
+namespace Dcs::VisitorStore {
+
+std::optional<QString> linkedUuid(QSqlDatabase db, qint64 dpid, const QString &id)
+{
+    QSqlQuery query(db);
+    if (SqlUtil::run(query, QStringLiteral("SELECT uuid FROM id_syncs WHERE dpid = ? AND dpuuid = ?"),
+                     {dpid, id}, nullptr)
+        && query.next())
+        return query.value(0).toString();
+    return std::nullopt;
+}
+
+QSet<QString> optedOutUuids(QSqlDatabase db)
+{
+    QSet<QString> uuids;
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("SELECT uuid FROM visitors WHERE opted_out_ms IS NOT NULL"))) {
+        while (query.next())
+            uuids.insert(query.value(0).toString());
+    }
+    return uuids;
+}
+
+std::optional<qint64> dpidForIntegrationCode(QSqlDatabase db, const QString &code)
+{
+    QSqlQuery query(db);
+    if (SqlUtil::run(query, QStringLiteral("SELECT dpid FROM partners WHERE integration_code = ?"),
+                     {code}, nullptr)
+        && query.next())
+        return query.value(0).toLongLong();
+    return std::nullopt;
+}
+
+bool touchVisitor(WriteContext &context, const QString &uuid, qint64 timeMs, QString *error)
+{
+    QSqlQuery &upsert = context.prepared(QStringLiteral(
+        "INSERT INTO visitors (uuid, first_seen_ms, last_seen_ms) VALUES (?, ?, ?) "
+        "ON CONFLICT (uuid) DO UPDATE SET last_seen_ms = excluded.last_seen_ms"));
+    SqlUtil::bindAll(upsert, {uuid, timeMs, timeMs});
+    return WriteContext::exec(upsert, error);
+}
+
+bool link(WriteContext &context, const DeclaredId &id, const QString &uuid, qint64 timeMs,
+          QString *error)
+{
+    QSqlQuery &upsert = context.prepared(QStringLiteral(
+        "INSERT INTO id_syncs (dpid, dpuuid, uuid, auth_state, synced_ms) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (dpid, dpuuid) DO UPDATE SET uuid = excluded.uuid, "
+        "auth_state = excluded.auth_state, synced_ms = excluded.synced_ms"));
+    SqlUtil::bindAll(upsert, {id.dpid, id.id, uuid, id.authState, timeMs});
+    return WriteContext::exec(upsert, error);
+}
+
+bool optOut(WriteContext &context, const QString &uuid, qint64 timeMs, QString *error)
+{
+    QSqlQuery &upsert = context.prepared(QStringLiteral(
+        "INSERT INTO visitors (uuid, first_seen_ms, last_seen_ms, opted_out_ms) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
+        "opted_out_ms = COALESCE(visitors.opted_out_ms, excluded.opted_out_ms)"));
+    SqlUtil::bindAll(upsert, {uuid, timeMs, timeMs, timeMs});
+    return WriteContext::exec(upsert, error);
+}
+
+} // namespace Dcs::VisitorStore
