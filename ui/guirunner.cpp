@@ -1,6 +1,7 @@
 #include "guirunner.h"
 
 #include "common/appidentity.h"
+#include "common/appsettings.h"
 #include "common/logging.h"
 #include "dcs/dcsserver.h"
 #include "dcs/headlessrunner.h"
@@ -24,7 +25,15 @@ int runGui(const CommandLineOptions &options)
     }
     if (!importRequestedWorkspace(*server.storage(), options))
         return ExitCode::Failed;
-    if (!server.startListener(options.listenAddress, options.listenPort, &error))
+    // Without --listen: where this computer's DCS listened last, with its saved limits.
+    const AppSettings settings;
+    QHostAddress address = options.listenAddress;
+    quint16 port = options.listenPort;
+    if (!options.listenGiven && !parseListenAddress(settings.listenAddress(), &address, &port,
+                                                    &error))
+        qCWarning(lcUi).noquote() << "saved listen address ignored:" << error;
+    server.listener().setLimits(settings.listenerLimits());
+    if (!server.startListener(address, port, &error))
         qCWarning(lcUi).noquote() << error;
 
     int code = 0;

@@ -3,6 +3,7 @@
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 #include "storage/storage.h"
+#include "views/settingspage.h"
 #include "views/workspacepage.h"
 
 #include <QAction>
@@ -16,6 +17,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTimer>
 
 namespace Dcs {
 
@@ -63,6 +65,12 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 
+    m_settingsPage = new SettingsPage(m_server);
+    connect(m_settingsPage, &SettingsPage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
+    addPage(QStringLiteral("settings"), tr("Settings"),
+            style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_settingsPage);
+
     QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
     const QList<QAction *> fileActions = fileMenu->actions();
     QAction *beforeQuit = fileActions.isEmpty() ? nullptr : fileActions.first();
@@ -72,6 +80,13 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     fileMenu->insertSeparator(beforeQuit);
     m_viewMenu->addAction(m_workspacePage->reloadAction());
 
+    // The live rate: polled, never pushed, so a busy listener cannot flood the GUI thread.
+    m_lastStats = m_server.eventStats().snapshot();
+    m_sinceLastStats.start();
+    m_rateTimer = new QTimer(this);
+    m_rateTimer->setInterval(1000);
+    connect(m_rateTimer, &QTimer::timeout, this, &MainWindow::updateListenerStatus);
+    m_rateTimer->start();
     updateListenerStatus();
 }
 
@@ -137,8 +152,19 @@ void MainWindow::setCurrentPage(const QString &id)
 void MainWindow::updateListenerStatus()
 {
     const DcsListener &listener = m_server.listener();
+    const EventStats::Snapshot now = m_server.eventStats().snapshot();
+    const EventStats::Snapshot interval = now.since(m_lastStats);
+    const double seconds = qMax<qint64>(m_sinceLastStats.restart(), 1) / 1000.0;
+    m_lastStats = now;
     if (listener.isListening()) {
-        m_listenerLabel->setText(tr("Listening on %1").arg(m_server.listenAddressText()));
+        QString text = tr("Listening on %1").arg(m_server.listenAddressText());
+        if (interval.events > 0)
+            text += tr(" · %1 events/s · p99 %2 ms")
+                        .arg(interval.events / seconds, 0, 'f', 1)
+                        .arg(interval.quantileUs(0.99) / 1000.0, 0, 'f', 1);
+        else
+            text += tr(" · idle");
+        m_listenerLabel->setText(text);
         m_listenerLabel->setToolTip(tr("The DCS accepts /event calls at http://%1/")
                                         .arg(m_server.listenAddressText()));
     } else {

@@ -1,15 +1,20 @@
 #pragma once
 
+#include "dcs/eventstats.h"
+
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 class QLabel;
 class QListWidget;
 class QSplitter;
 class QStackedWidget;
+class QTimer;
 
 namespace Dcs {
 
 class DcsServer;
+class SettingsPage;
 class WorkspacePage;
 
 // The main window: a navigation list on the left whose entries are pages (each later area adds
@@ -29,6 +34,7 @@ public:
     void setCurrentPage(const QString &id);
 
     WorkspacePage *workspacePage() const { return m_workspacePage; }
+    SettingsPage *settingsPage() const { return m_settingsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
 
 protected:
@@ -47,6 +53,10 @@ private:
     QMenu *m_viewMenu = nullptr;
     QLabel *m_listenerLabel = nullptr;
     WorkspacePage *m_workspacePage = nullptr;
+    SettingsPage *m_settingsPage = nullptr;
+    QTimer *m_rateTimer = nullptr;
+    EventStats::Snapshot m_lastStats;
+    QElapsedTimer m_sinceLastStats;
     QString m_savedPageId; // selected as soon as a page with this id is added
 };
 

@@ -8,6 +8,13 @@ const QString state = QStringLiteral("mainWindow/state");
 const QString splitter = QStringLiteral("mainWindow/splitter");
 const QString page = QStringLiteral("mainWindow/page");
 const QString workspaceFolder = QStringLiteral("workspace/lastFolder");
+const QString listen = QStringLiteral("listener/address");
+const QString maxHeaderBytes = QStringLiteral("listener/maxHeaderBytes");
+const QString maxBodyBytes = QStringLiteral("listener/maxBodyBytes");
+const QString idleTimeoutMs = QStringLiteral("listener/idleTimeoutMs");
+const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
+const QString maxConnections = QStringLiteral("listener/maxConnections");
+const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -58,6 +65,42 @@ QString AppSettings::lastWorkspaceFolder() const
 void AppSettings::setLastWorkspaceFolder(const QString &folder)
 {
     m_settings.setValue(Key::workspaceFolder, folder);
+}
+
+QString AppSettings::listenAddress() const
+{
+    return m_settings.value(Key::listen, QStringLiteral("127.0.0.1:8480")).toString();
+}
+
+void AppSettings::setListenAddress(const QString &address)
+{
+    m_settings.setValue(Key::listen, address);
+}
+
+DcsListener::Limits AppSettings::listenerLimits() const
+{
+    DcsListener::Limits limits;
+    const auto read = [this](const QString &key, int fallback) {
+        const int value = m_settings.value(key, fallback).toInt();
+        return value > 0 ? value : fallback;
+    };
+    limits.maxHeaderBytes = read(Key::maxHeaderBytes, limits.maxHeaderBytes);
+    limits.maxBodyBytes = read(Key::maxBodyBytes, limits.maxBodyBytes);
+    limits.idleTimeoutMs = read(Key::idleTimeoutMs, limits.idleTimeoutMs);
+    limits.requestTimeoutMs = read(Key::requestTimeoutMs, limits.requestTimeoutMs);
+    limits.maxConnections = read(Key::maxConnections, limits.maxConnections);
+    limits.maxInFlightRequests = read(Key::maxInFlight, limits.maxInFlightRequests);
+    return limits;
+}
+
+void AppSettings::setListenerLimits(const DcsListener::Limits &limits)
+{
+    m_settings.setValue(Key::maxHeaderBytes, limits.maxHeaderBytes);
+    m_settings.setValue(Key::maxBodyBytes, limits.maxBodyBytes);
+    m_settings.setValue(Key::idleTimeoutMs, limits.idleTimeoutMs);
+    m_settings.setValue(Key::requestTimeoutMs, limits.requestTimeoutMs);
+    m_settings.setValue(Key::maxConnections, limits.maxConnections);
+    m_settings.setValue(Key::maxInFlight, limits.maxInFlightRequests);
 }
 
 } // namespace Dcs

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "dcs/dcslistener.h"
+
 #include <QByteArray>
 #include <QSettings>
 #include <QString>
@@ -23,6 +25,13 @@ public:
     void setCurrentPage(const QString &pageId);
     QString lastWorkspaceFolder() const;
     void setLastWorkspaceFolder(const QString &folder);
+
+    // Where this machine's DCS listens when --listen is not given ("127.0.0.1:8480").
+    QString listenAddress() const;
+    void setListenAddress(const QString &address);
+    // The listener's limits (dcs-api.md's table); the defaults when never set.
+    DcsListener::Limits listenerLimits() const;
+    void setListenerLimits(const DcsListener::Limits &limits);
 
 private:
     QSettings m_settings;

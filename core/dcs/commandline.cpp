@@ -119,6 +119,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     if (options.databaseGiven && options.databasePath.isEmpty())
         return exitWith(ExitCode::BadUsage, QStringLiteral("--db needs a path"), true);
     if (parser.isSet(listen)) {
+        options.listenGiven = true;
         QString error;
         if (!parseListenAddress(parser.value(listen), &options.listenAddress,
                                 &options.listenPort, &error))

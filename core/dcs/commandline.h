@@ -15,6 +15,7 @@ struct CommandLineOptions
     bool databaseGiven = false;
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 listenPort = 8480;
+    bool listenGiven = false; // else the GUI uses the address saved in its settings
     QString importFile;
     QString exportFile;
     QString checkFile;

@@ -72,6 +72,38 @@ bool DcsServer::startListener(const QHostAddress &address, quint16 port, QString
     return false;
 }
 
+bool DcsServer::rebindListener(const QHostAddress &address, quint16 port, QString *error)
+{
+    const QHostAddress previousAddress = m_listener.address();
+    const quint16 previousPort = m_listener.port();
+    const bool wasListening = m_listener.isListening();
+    if (m_listener.listen(address, port))
+        return true;
+    *error = m_listener.errorString();
+    if (wasListening && !m_listener.listen(previousAddress, previousPort))
+        *error += QStringLiteral("; and the previous address could not be taken back: %1")
+                      .arg(m_listener.errorString());
+    return false;
+}
+
+WriteResult DcsServer::applyWorkspaceSettings(const WorkspaceSettings &settings)
+{
+    const WriteResult result = SettingsRepository(*m_storage).save(settings);
+    if (result.ok) {
+        EventEndpointSettings endpoint = m_eventEndpoint->settings();
+        endpoint.dcsRegion = settings.dcsRegion;
+        endpoint.deadlineMs = settings.deadlineMs;
+        m_eventEndpoint->setSettings(endpoint);
+    }
+    return result;
+}
+
+WorkspaceSettings DcsServer::workspaceSettings() const
+{
+    const EventEndpointSettings endpoint = m_eventEndpoint->settings();
+    return WorkspaceSettings{endpoint.dcsRegion, endpoint.deadlineMs};
+}
+
 void DcsServer::shutdown()
 {
     m_listener.close();

@@ -4,6 +4,8 @@
 #include "dcslistener.h"
 #include "eventendpoint.h"
 #include "eventstats.h"
+#include "rules/definitions.h"
+#include "storage/storagewriter.h"
 
 #include <QObject>
 
@@ -30,6 +32,12 @@ public:
     bool openStorage(const QString &databasePath, QString *error);
     // Binds the listener. False with a message on failure; the storage stays open.
     bool startListener(const QHostAddress &address, quint16 port, QString *error);
+    // Moves the listener to `address`:`port`. If that fails the listener goes back to where it
+    // was, and `error` says why.
+    bool rebindListener(const QHostAddress &address, quint16 port, QString *error);
+    // Region and deadline: stored with the workspace and applied from the next call.
+    WriteResult applyWorkspaceSettings(const WorkspaceSettings &settings);
+    WorkspaceSettings workspaceSettings() const;
     // Stops accepting, then commits everything accepted and closes the database.
     void shutdown();
 

@@ -3,6 +3,9 @@
 #include "mainwindow.h"
 #include "models/workspacemodel.h"
 #include "storage/storage.h"
+#include "common/appsettings.h"
+#include "storage/settingsrepository.h"
+#include "views/settingspage.h"
 #include "views/workspacepage.h"
 
 #include <QAbstractItemModelTester>
@@ -10,7 +13,12 @@
 #include <QApplication>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSpinBox>
+#include <QTcpServer>
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -56,7 +64,9 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QString text = window.listenerStatusLabel()->text();
-        QCOMPARE(text, QStringLiteral("Listening on 127.0.0.1:%1").arg(m_server->listener().port()));
+        QVERIFY2(text.startsWith(QStringLiteral("Listening on 127.0.0.1:%1 · ")
+                                     .arg(m_server->listener().port())),
+                 qPrintable(text));
 
         m_server->listener().close();
         QVERIFY(window.listenerStatusLabel()->text().startsWith(QStringLiteral("Listener stopped")));
@@ -71,6 +81,7 @@ private Q_SLOTS:
         QCOMPARE(navigation->item(0)->text(), QStringLiteral("Workspace"));
         QCOMPARE(window.currentPageId(), QStringLiteral("workspace"));
 
+        const int extraIndex = navigation->count();
         auto *extra = new QLabel(QStringLiteral("extra"));
         window.addPage(QStringLiteral("extra"), QStringLiteral("Extra"), {}, extra);
         auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
@@ -81,7 +92,7 @@ private Q_SLOTS:
                 second = action;
         }
         QVERIFY(second);
-        QCOMPARE(second->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_2));
+        QCOMPARE(second->shortcut(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + extraIndex)));
         second->trigger();
         QCOMPARE(window.currentPageId(), QStringLiteral("extra"));
     }
@@ -166,6 +177,84 @@ private Q_SLOTS:
         QVERIFY(finished.wait(20000));
         QVERIFY(QFile::exists(out));
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("exported")));
+    }
+
+    void statusBarShowsTheLiveRate()
+    {
+        MainWindow window(*m_server);
+        QNetworkAccessManager network;
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1/event?d_rtbd=json&c_a=1")
+                           .arg(m_server->listener().port()));
+        for (int i = 0; i < 3; ++i) {
+            QNetworkReply *reply = network.get(QNetworkRequest(url));
+            QSignalSpy finished(reply, &QNetworkReply::finished);
+            QVERIFY(finished.wait(10000));
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            reply->deleteLater();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listenerStatusLabel()->text().contains(QStringLiteral("events/s")), 5000);
+    }
+
+    void settingsApplyRegionAndDeadlineAtOnce()
+    {
+        MainWindow window(*m_server);
+        SettingsPage *page = window.settingsPage();
+        page->regionSpin()->setValue(12);
+        page->deadlineSpin()->setValue(80);
+        QVERIFY(page->apply());
+        QCOMPARE(m_server->eventEndpoint()->settings().deadlineMs, 80);
+        QCOMPARE(m_server->eventEndpoint()->settings().dcsRegion, 12);
+        QCOMPARE(SettingsRepository(*m_server->storage()).load(), (WorkspaceSettings{12, 80}));
+
+        QNetworkAccessManager network;
+        QNetworkReply *reply = network.get(QNetworkRequest(
+            QUrl(QStringLiteral("http://127.0.0.1:%1/event?d_rtbd=json")
+                     .arg(m_server->listener().port()))));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QVERIFY(reply->readAll().contains("\"dcs_region\":12"));
+        reply->deleteLater();
+    }
+
+    void settingsRebindTheListenerAndApplyLimits()
+    {
+        MainWindow window(*m_server);
+        SettingsPage *page = window.settingsPage();
+        const quint16 before = m_server->listener().port();
+        QTcpServer blocker; // a free port that is then released, to move to
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        const quint16 target = blocker.serverPort();
+        blocker.close();
+        page->addressEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(target));
+        page->idleTimeoutSpin()->setValue(7);
+        QVERIFY(page->apply());
+        QCOMPARE(m_server->listener().port(), target);
+        QVERIFY(target != before);
+        QCOMPARE(m_server->listener().limits().idleTimeoutMs, 7000);
+        QCOMPARE(AppSettings().listenerLimits().idleTimeoutMs, 7000);
+        QCOMPARE(AppSettings().listenAddress(), QStringLiteral("127.0.0.1:%1").arg(target));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("applied")));
+    }
+
+    void settingsRefuseABadOrBusyAddressAndKeepTheListener()
+    {
+        MainWindow window(*m_server);
+        SettingsPage *page = window.settingsPage();
+        const quint16 before = m_server->listener().port();
+        page->addressEdit()->setText(QStringLiteral("1.2.3:80"));
+        QVERIFY(!page->apply());
+        QCOMPARE(m_server->listener().port(), before);
+
+        QTcpServer busy;
+        QVERIFY(busy.listen(QHostAddress::LocalHost, 0));
+        page->addressEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(busy.serverPort()));
+        QVERIFY(!page->apply());
+        QVERIFY(m_server->listener().isListening());
+        QCOMPARE(m_server->listener().port(), before);
+        QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Listener not "
+                                                                               "moved")));
+        QCOMPARE(page->addressEdit()->text(), QStringLiteral("127.0.0.1:%1").arg(before));
     }
 
     void geometryAndPagePersist()
