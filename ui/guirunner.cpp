@@ -32,7 +32,7 @@ int runGui(const CommandLineOptions &options)
     if (!options.listenGiven && !parseListenAddress(settings.listenAddress(), &address, &port,
                                                     &error))
         qCWarning(lcUi).noquote() << "saved listen address ignored:" << error;
-    server.listener().setLimits(settings.listenerLimits());
+    server.applyComputerSettings();
     if (!server.startListener(address, port, &error))
         qCWarning(lcUi).noquote() << error;
 

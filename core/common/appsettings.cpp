@@ -15,6 +15,7 @@ const QString idleTimeoutMs = QStringLiteral("listener/idleTimeoutMs");
 const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
+const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -101,6 +102,16 @@ void AppSettings::setListenerLimits(const DcsListener::Limits &limits)
     m_settings.setValue(Key::requestTimeoutMs, limits.requestTimeoutMs);
     m_settings.setValue(Key::maxConnections, limits.maxConnections);
     m_settings.setValue(Key::maxInFlight, limits.maxInFlightRequests);
+}
+
+bool AppSettings::answerAfterCommit() const
+{
+    return m_settings.value(Key::answerAfterCommit, true).toBool();
+}
+
+void AppSettings::setAnswerAfterCommit(bool enabled)
+{
+    m_settings.setValue(Key::answerAfterCommit, enabled);
 }
 
 } // namespace Dcs

@@ -32,6 +32,10 @@ public:
     // The listener's limits (dcs-api.md's table); the defaults when never set.
     DcsListener::Limits listenerLimits() const;
     void setListenerLimits(const DcsListener::Limits &limits);
+    // Group commit: answer a call only once its event is stored (default). Off trades the
+    // guarantee that every answered call is stored for lower latency.
+    bool answerAfterCommit() const;
+    void setAnswerAfterCommit(bool enabled);
 
 private:
     QSettings m_settings;

@@ -1,5 +1,6 @@
 #include "dcsserver.h"
 
+#include "common/appsettings.h"
 #include "common/logging.h"
 #include "idsyncendpoints.h"
 #include "profiles/identityresolver.h"
@@ -70,6 +71,17 @@ bool DcsServer::startListener(const QHostAddress &address, quint16 port, QString
         return true;
     *error = m_listener.errorString();
     return false;
+}
+
+void DcsServer::applyComputerSettings()
+{
+    const AppSettings settings;
+    m_listener.setLimits(settings.listenerLimits());
+    if (m_eventEndpoint) {
+        EventEndpointSettings endpoint = m_eventEndpoint->settings();
+        endpoint.answerAfterCommit = settings.answerAfterCommit();
+        m_eventEndpoint->setSettings(endpoint);
+    }
 }
 
 bool DcsServer::rebindListener(const QHostAddress &address, quint16 port, QString *error)

@@ -32,6 +32,8 @@ public:
     bool openStorage(const QString &databasePath, QString *error);
     // Binds the listener. False with a message on failure; the storage stays open.
     bool startListener(const QHostAddress &address, quint16 port, QString *error);
+    // Applies this computer's saved listener limits and durability mode (AppSettings).
+    void applyComputerSettings();
     // Moves the listener to `address`:`port`. If that fails the listener goes back to where it
     // was, and `error` says why.
     bool rebindListener(const QHostAddress &address, quint16 port, QString *error);

@@ -10,6 +10,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QCheckBox>
 #include <QApplication>
 #include <QFile>
 #include <QLabel>
@@ -228,7 +229,10 @@ private Q_SLOTS:
         blocker.close();
         page->addressEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(target));
         page->idleTimeoutSpin()->setValue(7);
+        page->answerAfterCommitBox()->setChecked(false);
         QVERIFY(page->apply());
+        QVERIFY(!m_server->eventEndpoint()->settings().answerAfterCommit);
+        QVERIFY(!AppSettings().answerAfterCommit());
         QCOMPARE(m_server->listener().port(), target);
         QVERIFY(target != before);
         QCOMPARE(m_server->listener().limits().idleTimeoutMs, 7000);

@@ -3,6 +3,7 @@
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -61,6 +62,11 @@ SettingsPage::SettingsPage(DcsServer &server, QWidget *parent)
                          tr("How long a call may wait for partners before the visitor is "
                             "answered; a call may ask less with d_tmax"));
 
+    m_answerAfterCommit = new QCheckBox(tr("Answer a call only once its event is &stored"));
+    m_answerAfterCommit->setToolTip(tr("On: a crash never loses a call that was answered "
+                                       "(group commit). Off: lower latency, but the calls of "
+                                       "the last moments before a crash may be lost."));
+
     auto *listenerBox = new QGroupBox(tr("Listener"));
     auto *listenerForm = new QFormLayout(listenerBox);
     listenerForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
@@ -72,6 +78,7 @@ SettingsPage::SettingsPage(DcsServer &server, QWidget *parent)
     listenerForm->addRow(tr("&Slow request timeout:"), m_requestSeconds);
     listenerForm->addRow(tr("&Connections at most:"), m_maxConnections);
     listenerForm->addRow(tr("Calls in &flight at most:"), m_maxInFlight);
+    listenerForm->addRow(QString(), m_answerAfterCommit);
 
     auto *dcsBox = new QGroupBox(tr("Answers"));
     auto *dcsForm = new QFormLayout(dcsBox);
@@ -120,6 +127,7 @@ void SettingsPage::revert()
     m_requestSeconds->setValue(qMax(1, limits.requestTimeoutMs / 1000));
     m_maxConnections->setValue(limits.maxConnections);
     m_maxInFlight->setValue(limits.maxInFlightRequests);
+    m_answerAfterCommit->setChecked(m_server.eventEndpoint()->settings().answerAfterCommit);
     const WorkspaceSettings workspace = m_server.workspaceSettings();
     m_region->setValue(workspace.dcsRegion);
     m_deadline->setValue(workspace.deadlineMs);
@@ -155,9 +163,9 @@ bool SettingsPage::apply()
     limits.requestTimeoutMs = m_requestSeconds->value() * 1000;
     limits.maxConnections = m_maxConnections->value();
     limits.maxInFlightRequests = m_maxInFlight->value();
-    m_server.listener().setLimits(limits);
     AppSettings settings;
     settings.setListenerLimits(limits);
+    settings.setAnswerAfterCommit(m_answerAfterCommit->isChecked());
 
     const bool moved = !m_server.listener().isListening() || m_server.listener().port() != port
                        || m_server.listener().address() != address;
@@ -168,6 +176,7 @@ bool SettingsPage::apply()
     }
     settings.setListenAddress(m_server.listenAddressText());
 
+    m_server.applyComputerSettings(); // limits and the durability mode, as just saved
     const WriteResult saved = m_server.applyWorkspaceSettings(
         WorkspaceSettings{m_region->value(), m_deadline->value()});
     if (!saved.ok) {

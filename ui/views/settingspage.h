@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -29,6 +30,7 @@ public:
     QSpinBox *deadlineSpin() const { return m_deadline; }
     QSpinBox *regionSpin() const { return m_region; }
     QSpinBox *idleTimeoutSpin() const { return m_idleSeconds; }
+    QCheckBox *answerAfterCommitBox() const { return m_answerAfterCommit; }
 
 Q_SIGNALS:
     void statusMessage(const QString &message);
@@ -47,6 +49,7 @@ private:
     QSpinBox *m_maxInFlight = nullptr;
     QSpinBox *m_region = nullptr;
     QSpinBox *m_deadline = nullptr;
+    QCheckBox *m_answerAfterCommit = nullptr;
     QPushButton *m_apply = nullptr;
     QPushButton *m_revert = nullptr;
 };
