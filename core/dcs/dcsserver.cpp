@@ -5,6 +5,7 @@
 #include "idsyncendpoints.h"
 #include "profiles/identityresolver.h"
 #include "requestrouter.h"
+#include "tagassets.h"
 #include "storage/settingsrepository.h"
 #include "storage/storage.h"
 
@@ -61,6 +62,7 @@ bool DcsServer::openStorage(const QString &databasePath, QString *error)
                               Responder respond) {
                          idSync->optOut(request, context, std::move(respond));
                      });
+    TagAssets::addRoutes(*router);
     m_listener.setRequestHandler(router);
     return true;
 }
