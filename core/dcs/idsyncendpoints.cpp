@@ -56,8 +56,10 @@ void IdSyncEndpoints::ibs(const HttpRequest &request, const RequestContext &,
                           Responder respond)
 {
     // /ibs:dpid=1955&dpuuid=u-1 (parameters in the path, Adobe's form) or /ibs?dpid=... (ours).
+    // In the path form everything after "/ibs:" is parameters, a '?' included: an unencoded
+    // redir=http://p.example/x?uid=${DD_UUID} keeps its query.
     const QByteArrayView parameters = request.path.startsWith("/ibs:")
-                                          ? QByteArrayView(request.path).sliced(5)
+                                          ? QByteArrayView(request.target).sliced(5)
                                           : QByteArrayView(request.query);
     QList<QPair<QString, QString>> pairs;
     QString why;

@@ -4,6 +4,7 @@
 #include <QSet>
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 // Choices the header leaves open, decided here (dcs-api.md, "Signals and key prefixes"):
@@ -41,6 +42,9 @@
 //   value cannot leak through them. Warnings for dropped keys (invalid or caller-sent h_) stop
 //   after kMaxKeyWarnings with one more that counts the rest: the answer and its X-Error
 //   header stay small whatever the caller sends.
+// - Header values are used as sent, not percent-decoded: UTF-8 when valid, else Latin-1. A
+//   header value holding a NUL byte is not used (a warning says so). The first header of a
+//   name counts; names match in any case.
 // - A bad encoding anywhere ignores the whole call: no signals, no warnings, only the reason,
 //   which names the part (query or body) and the offset but never the bytes.
 
@@ -69,6 +73,32 @@ constexpr std::array<signed char, 256> makeHexTable()
 }
 constexpr std::array<signed char, 256> kHex = makeHexTable();
 
+// Bytes that send a component off the fast path: '%', '+', NUL and everything not ASCII.
+constexpr std::array<bool, 256> makeSpecialTable()
+{
+    std::array<bool, 256> table{};
+    for (int i = 0x80; i < 256; ++i)
+        table[i] = true;
+    table['%'] = table['+'] = table[0] = true;
+    return table;
+}
+constexpr std::array<bool, 256> kSpecial = makeSpecialTable();
+
+// Key characters: ASCII letters, digits, '-' and '_'.
+constexpr std::array<bool, 128> makeKeyCharTable()
+{
+    std::array<bool, 128> table{};
+    for (int c = 'a'; c <= 'z'; ++c)
+        table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        table[c] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        table[c] = true;
+    table['-'] = table['_'] = true;
+    return table;
+}
+constexpr std::array<bool, 128> kKeyChar = makeKeyCharTable();
+
 // Why a component failed to decode, and where (offset into the whole form).
 struct DecodeFailure
 {
@@ -85,15 +115,10 @@ bool decodeComponent(QByteArrayView form, qsizetype begin, qsizetype end, QStrin
     const auto *bytes = reinterpret_cast<const unsigned char *>(form.data());
 
     // Fast path: plain ASCII with nothing to decode, the common case for keys and values.
-    bool plain = true;
-    for (qsizetype i = begin; i < end; ++i) {
-        const unsigned char c = bytes[i];
-        if (c == '%' || c == '+' || c == 0 || c >= 0x80) {
-            plain = false;
-            break;
-        }
-    }
-    if (plain) {
+    qsizetype firstSpecial = begin;
+    while (firstSpecial < end && !kSpecial[bytes[firstSpecial]])
+        ++firstSpecial;
+    if (firstSpecial == end) {
         *out = QString::fromLatin1(form.sliced(begin, end - begin));
         return true;
     }
@@ -102,13 +127,17 @@ bool decodeComponent(QByteArrayView form, qsizetype begin, qsizetype end, QStrin
     char16_t *dst = reinterpret_cast<char16_t *>(result.data());
     char16_t *const dstBegin = dst;
 
+    // The prefix before the first special byte is plain ASCII: widen it as it is.
+    for (qsizetype i = begin; i < firstSpecial; ++i)
+        *dst++ = bytes[i];
+
     char32_t codePoint = 0;
     int pending = 0;          // continuation bytes still expected
     unsigned char low = 0x80; // allowed range of the next continuation byte
     unsigned char high = 0xbf;
     qsizetype sequenceStart = begin;
 
-    for (qsizetype i = begin; i < end; ++i) {
+    for (qsizetype i = firstSpecial; i < end; ++i) {
         const qsizetype at = i;
         unsigned char c = bytes[i];
         if (c == '%') {
@@ -195,13 +224,11 @@ bool forEachPair(QByteArrayView form, DecodeFailure *failure, OnPair &&onPair)
     const char *data = form.data();
     qsizetype pos = 0;
     while (pos < size) {
-        qsizetype end = pos;
-        qsizetype equals = -1;
-        while (end < size && data[end] != '&') {
-            if (equals < 0 && data[end] == '=')
-                equals = end;
-            ++end;
-        }
+        // memchr: the C library scans many bytes per step.
+        const void *amp = std::memchr(data + pos, '&', size_t(size - pos));
+        const qsizetype end = amp ? static_cast<const char *>(amp) - data : size;
+        const void *eq = end > pos ? std::memchr(data + pos, '=', size_t(end - pos)) : nullptr;
+        const qsizetype equals = eq ? static_cast<const char *>(eq) - data : -1;
         if (end > pos) {
             QString key;
             QString value;
@@ -223,9 +250,18 @@ QString failureText(const DecodeFailure &failure)
         .arg(QLatin1String(failure.what), QString::number(failure.offset));
 }
 
-// A key as it may appear in a warning: control characters replaced, long keys shortened.
+bool isPrivateKey(QStringView key)
+{
+    return key.startsWith(u"p_");
+}
+
+// A key as it may appear in a warning: control characters replaced, long keys shortened, and
+// a p_ key shown by its prefix only, valid or not: warnings are stored with the event and sent
+// in the answer, and p_ keys are never stored, logged or shown (`p_x=secret` as a key too).
 QString keyForMessage(const QString &key)
 {
+    if (isPrivateKey(key))
+        return QStringLiteral("p_...");
     QString shown = key.left(kMaxKeyInMessage);
     for (QChar &ch : shown) {
         if (ch.unicode() < 0x20 || ch.unicode() == 0x7f)
@@ -234,11 +270,6 @@ QString keyForMessage(const QString &key)
     if (key.size() > kMaxKeyInMessage)
         shown += QStringLiteral("...");
     return shown;
-}
-
-bool isPrivateKey(QStringView key)
-{
-    return key.startsWith(u"p_");
 }
 
 // Header values are bytes (RFC 9110 allows obs-text): UTF-8 when they are valid UTF-8, else
@@ -261,23 +292,27 @@ public:
     {
     }
 
-    void reserve(qsizetype pairs)
+    void reserve(qsizetype keys)
     {
-        const qsizetype keys = qMin<qsizetype>(pairs, m_maxKeys);
-        m_out->signalList.reserve(keys);
-        m_droppedValues.reserve(keys);
+        m_out->signalList.reserve(qMin<qsizetype>(keys, m_maxKeys));
     }
 
     // A pair sent by the caller.
     void addPair(QString &&key, QString &&value)
     {
         if (!SignalDecoder::isValidKey(key)) {
-            keyWarning(QStringLiteral("invalid key dropped: \"%1\"").arg(keyForMessage(key)));
+            if (roomForKeyWarning()) {
+                m_out->warnings.append(
+                    {0, QStringLiteral("invalid key dropped: \"%1\"").arg(keyForMessage(key))});
+            }
             return;
         }
         if (key.startsWith(u"h_")) {
-            keyWarning(QStringLiteral("%1 ignored: h_ keys are set by the DCS from the headers")
-                           .arg(key));
+            if (roomForKeyWarning()) {
+                m_out->warnings.append(
+                    {0, QStringLiteral("%1 ignored: h_ keys are set by the DCS from the headers")
+                            .arg(key)});
+            }
             return;
         }
         const qsizetype index = indexFor(std::move(key));
@@ -307,26 +342,29 @@ public:
                         .arg(m_droppedKeys.size())
                         .arg(m_maxKeys)});
         }
+        // m_droppedValues only grows as far as the last signal that dropped a value.
         for (qsizetype i = 0; i < m_droppedValues.size(); ++i) {
             if (m_droppedValues.at(i) == 0)
                 continue;
             m_out->warnings.append(
                 {0, QStringLiteral("signal limit: %1 values of %2 over the limit of %3 dropped")
                         .arg(m_droppedValues.at(i))
-                        .arg(m_out->signalList.at(i).key)
+                        .arg(keyForMessage(m_out->signalList.at(i).key))
                         .arg(m_maxValues)});
         }
     }
 
 private:
-    void keyWarning(QString &&message)
+    // Whether one more dropped-key warning may be added; counts the ones that may not. Asked
+    // before the message is built, so a flood of bad keys costs no strings.
+    bool roomForKeyWarning()
     {
         if (m_keyWarnings < kMaxKeyWarnings) {
             ++m_keyWarnings;
-            m_out->warnings.append({0, std::move(message)});
-        } else {
-            ++m_suppressedKeyWarnings;
+            return true;
         }
+        ++m_suppressedKeyWarnings;
+        return false;
     }
 
     // The index of `key`'s signal, created when new; -1 when the key limit drops it.
@@ -334,9 +372,14 @@ private:
     {
         QList<Signal> &list = m_out->signalList;
         if (m_index.isEmpty()) {
+            const qsizetype size = key.size();
             for (qsizetype i = 0; i < list.size(); ++i) {
-                if (list.at(i).key == key)
+                const QString &other = list.at(i).key;
+                if (other.size() == size
+                    && std::memcmp(other.constData(), key.constData(),
+                                   size_t(size) * sizeof(QChar)) == 0) {
                     return i;
+                }
             }
         } else {
             const auto it = m_index.constFind(key);
@@ -351,13 +394,12 @@ private:
         if (!m_index.isEmpty()) {
             m_index.insert(key, index);
         } else if (index + 1 > kLinearLookup) {
-            m_index.reserve(qMin<qsizetype>(m_maxKeys, 1024));
+            m_index.reserve(qMin<qsizetype>(m_maxKeys, 4 * kLinearLookup));
             for (qsizetype i = 0; i < index; ++i)
                 m_index.insert(list.at(i).key, i);
             m_index.insert(key, index);
         }
         list.append(Signal{std::move(key), {}});
-        m_droppedValues.append(0);
         return index;
     }
 
@@ -378,7 +420,11 @@ private:
             if (comma < 0)
                 comma = value.size();
             if (comma > start) {
-                appendValue(index, value.sliced(start, comma - start));
+                // A value past the limit is only counted: no copy for what is dropped.
+                if (isFull(index))
+                    dropValue(index);
+                else
+                    appendValue(index, value.sliced(start, comma - start));
                 any = true;
             }
             start = comma + 1;
@@ -387,25 +433,36 @@ private:
             appendValue(index, QString());
     }
 
+    bool isFull(qsizetype index) const
+    {
+        return m_out->signalList.at(index).values.size() >= m_maxValues;
+    }
+
+    void dropValue(qsizetype index)
+    {
+        // Allocated on the first drop only: most calls never drop anything.
+        if (m_droppedValues.size() <= index)
+            m_droppedValues.resize(index + 1);
+        ++m_droppedValues[index];
+    }
+
     void appendValue(qsizetype index, QString &&value)
     {
-        QStringList &values = m_out->signalList[index].values;
-        if (values.size() < m_maxValues) {
-            if (values.isEmpty())
-                values.reserve(2);
-            // An empty value is "" rather than a null QString, so consumers can tell nothing
-            // from an empty string the same way whichever path produced it.
-            values.append(value.isNull() ? QStringLiteral("") : std::move(value));
-        } else {
-            ++m_droppedValues[index];
+        if (isFull(index)) {
+            dropValue(index);
+            return;
         }
+        // An empty value is "" rather than a null QString, so consumers can tell nothing from
+        // an empty string the same way whichever path produced it.
+        m_out->signalList[index].values.append(value.isNull() ? QStringLiteral("")
+                                                               : std::move(value));
     }
 
     const qsizetype m_maxKeys;
     const qsizetype m_maxValues;
     DecodedSignals *const m_out;
     QHash<QString, qsizetype> m_index; // built once there are more than kLinearLookup keys
-    QList<qsizetype> m_droppedValues;  // per signal
+    QList<qsizetype> m_droppedValues;  // per signal index, up to the last one with drops
     QSet<QString> m_droppedKeys;
     int m_keyWarnings = 0;
     int m_suppressedKeyWarnings = 0;
@@ -446,13 +503,14 @@ bool decodeForm(QByteArrayView form, QList<QPair<QString, QString>> *pairs, QStr
     if (pairs) {
         pairs->clear();
         // Bounded: a body of 32 KiB of '&' must not reserve thousands of entries.
-        pairs->reserve(qMin<qsizetype>(form.count('&') + 1, 64));
+        pairs->reserve(qMin<qsizetype>(form.size() / 8 + 1, 64));
     }
     DecodeFailure failure;
     const bool ok = forEachPair(form, &failure, [pairs](QString &&key, QString &&value) {
         if (pairs) {
             // Keep "" rather than a null QString for a missing value (`k`), as for `k=`.
-            pairs->append({std::move(key), value.isNull() ? QStringLiteral("") : std::move(value)});
+            pairs->append(
+                {std::move(key), value.isNull() ? QStringLiteral("") : std::move(value)});
         }
     });
     if (!ok) {
@@ -473,12 +531,9 @@ bool isValidKey(QStringView key)
     bool allDigits = true;
     for (const QChar ch : key) {
         const char16_t c = ch.unicode();
-        if (c >= u'0' && c <= u'9')
-            continue;
-        allDigits = false;
-        if ((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || c == u'-' || c == u'_')
-            continue;
-        return false;
+        if (c >= 128 || !kKeyChar[c])
+            return false;
+        allDigits = allDigits && c >= u'0' && c <= u'9';
     }
     return !allDigits;
 }
@@ -489,26 +544,38 @@ DecodedSignals decodeEvent(QByteArrayView query, QByteArrayView formBody,
 {
     DecodedSignals out;
     SignalBuilder builder(limits, &out);
-    builder.reserve(query.count('&') + formBody.count('&') + 2 + 4);
+    // A guess without a pass over the bytes (a typical pair takes well over 8 bytes), capped:
+    // past a few dozen keys geometric growth costs less than one big block up front.
+    builder.reserve(qMin<qsizetype>((query.size() + formBody.size()) / 8 + 1 + 4, 32));
 
-    // The h_ keys the DCS sets itself, in this fixed order, from the first header of each name.
-    static constexpr std::array<std::pair<QByteArrayView, QStringView>, 4> headerKeys = {{
-        {"user-agent", u"h_user-agent"},
-        {"referer", u"h_referer"},
-        {"host", u"h_host"},
-        {"accept-language", u"h_accept-language"},
+    // The h_ keys the DCS sets itself, from the first header of each name, added in this
+    // fixed order. One pass over the headers; names are compared only when the length fits.
+    static const std::array<std::pair<QByteArrayView, QString>, 4> headerKeys = {{
+        {"user-agent", QStringLiteral("h_user-agent")},
+        {"referer", QStringLiteral("h_referer")},
+        {"host", QStringLiteral("h_host")},
+        {"accept-language", QStringLiteral("h_accept-language")},
     }};
-    for (const auto &[name, key] : headerKeys) {
-        for (const auto &header : headers) {
-            if (QByteArrayView(header.first).compare(name, Qt::CaseInsensitive) != 0)
-                continue;
-            if (header.second.contains('\0')) {
-                out.warnings.append({0, QStringLiteral("%1 not set: NUL byte in the header")
-                                            .arg(key)});
-            } else {
-                builder.addHeaderSignal(key.toString(), headerText(header.second));
+    std::array<const QByteArray *, 4> headerValues{};
+    for (const auto &header : headers) {
+        for (std::size_t i = 0; i < headerKeys.size(); ++i) {
+            const QByteArrayView name = headerKeys[i].first;
+            if (!headerValues[i] && header.first.size() == name.size()
+                && QByteArrayView(header.first).compare(name, Qt::CaseInsensitive) == 0) {
+                headerValues[i] = &header.second;
+                break;
             }
-            break;
+        }
+    }
+    for (std::size_t i = 0; i < headerKeys.size(); ++i) {
+        if (!headerValues[i])
+            continue;
+        const QString &key = headerKeys[i].second; // static data: copying it allocates nothing
+        if (headerValues[i]->contains('\0')) {
+            out.warnings.append({0, QStringLiteral("%1 not set: NUL byte in the header")
+                                        .arg(key)});
+        } else {
+            builder.addHeaderSignal(QString(key), headerText(*headerValues[i]));
         }
     }
 
@@ -524,8 +591,9 @@ DecodedSignals decodeEvent(QByteArrayView query, QByteArrayView formBody,
     if (part) {
         DecodedSignals bad;
         bad.badEncoding = true;
-        bad.badEncodingReason = QStringLiteral("bad URL encoding in the %1: %2")
-                                    .arg(QLatin1String(part), failureText(failure));
+        // Callers prefix it with their own "bad URL encoding" (error 311).
+        bad.badEncodingReason =
+            QStringLiteral("%1 in the %2").arg(failureText(failure), QLatin1String(part));
         return bad;
     }
     builder.finish();
