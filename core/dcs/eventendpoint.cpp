@@ -13,6 +13,8 @@ namespace Dcs {
 
 namespace {
 
+constexpr int kMaxQueuedUnacknowledged = 20000;
+
 QList<QPair<QByteArray, QByteArray>> headerPairs(const HttpRequest &request)
 {
     QList<QPair<QByteArray, QByteArray>> pairs;
@@ -179,7 +181,10 @@ void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
         return EventLog::write(context, record, error);
     };
 
-    if (!settings.answerAfterCommit) {
+    // Answering before the commit must not let the writer's queue grow without bound: past
+    // kMaxQueuedUnacknowledged the call waits for its commit like a durable one (back-pressure).
+    if (!settings.answerAfterCommit
+        && m_storage.writer().queuedApproximately() < kMaxQueuedUnacknowledged) {
         m_storage.writer().submit(std::move(job), [this](const WriteResult &result) {
             if (!result.ok)
                 m_stats.recordStoreFailure();

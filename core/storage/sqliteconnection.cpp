@@ -82,6 +82,18 @@ bool enableWriteAheadLog(QSqlDatabase &db, QString *error)
     return exec(db, QStringLiteral("PRAGMA synchronous = NORMAL"), error);
 }
 
+bool tuneForWriting(QSqlDatabase &db, QString *error)
+{
+    // The event log's indexes (by tid, by visitor) take random keys: every insert touches a
+    // random leaf page. A 64 MiB page cache keeps the hot interior and leaf pages in memory
+    // instead of re-reading them for every batch, memory-mapped reads replace pread calls,
+    // and checkpoints every 16 MiB of WAL (instead of 4 MiB) pay their fdatasync a quarter as
+    // often. Durability is unchanged: a commit is in the WAL before it is acknowledged.
+    return exec(db, QStringLiteral("PRAGMA cache_size = -65536"), error)
+           && exec(db, QStringLiteral("PRAGMA mmap_size = 268435456"), error)
+           && exec(db, QStringLiteral("PRAGMA wal_autocheckpoint = 4096"), error);
+}
+
 int userVersion(QSqlDatabase &db, QString *error)
 {
     QSqlQuery query(db);

@@ -24,6 +24,9 @@ bool enableWriteAheadLog(QSqlDatabase &db, QString *error);
 
 QString journalMode(QSqlDatabase &db);
 
+// The writer connection's cache, memory map and checkpoint interval (see the .cpp for why).
+bool tuneForWriting(QSqlDatabase &db, QString *error);
+
 // PRAGMA user_version: the schema version this file was migrated to; -1 when unreadable.
 int userVersion(QSqlDatabase &db, QString *error = nullptr);
 bool setUserVersion(QSqlDatabase &db, int version, QString *error);

@@ -107,6 +107,7 @@ quint64 StorageWriter::submit(WriteJob job, WriteCallback onDone)
             ticket = m_nextTicket++;
             m_queue.push_back(Item{ticket, std::move(job), std::move(onDone)});
             ++m_stats.submitted;
+            m_queuedApprox.store(int(m_queue.size()), std::memory_order_relaxed);
         }
     }
     if (ticket == 0) {
@@ -162,7 +163,8 @@ void StorageWriter::run()
     QSqlDatabase db;
     QString error;
     const bool opened = Sqlite::open(m_databasePath, m_connectionName, &db, &error)
-                        && Sqlite::enableWriteAheadLog(db, &error);
+                        && Sqlite::enableWriteAheadLog(db, &error)
+                        && Sqlite::tuneForWriting(db, &error);
     {
         std::lock_guard lock(m_mutex);
         m_running = opened;
@@ -197,6 +199,7 @@ void StorageWriter::run()
                     batch.push_back(std::move(m_queue.front()));
                     m_queue.pop_front();
                 }
+                m_queuedApprox.store(int(m_queue.size()), std::memory_order_relaxed);
             }
             commitBatch(context, batch);
             batch.clear();

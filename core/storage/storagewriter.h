@@ -7,6 +7,7 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -113,6 +114,8 @@ public:
     }
 
     Stats stats() const;
+    // Items waiting for a batch, without taking the writer's lock (may lag by a batch).
+    int queuedApproximately() const { return m_queuedApprox.load(std::memory_order_relaxed); }
     QString databasePath() const { return m_databasePath; }
 
 private:
@@ -141,6 +144,7 @@ private:
     QString m_startError;
     bool m_startDone = false;
     Stats m_stats;
+    std::atomic<int> m_queuedApprox{0};
 
     QThread *m_thread = nullptr;
 };
