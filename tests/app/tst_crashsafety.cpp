@@ -3,7 +3,6 @@
 // connections; after a few thousand answers it is killed with SIGKILL, in the middle of that load.
 // Every call whose full answer (200 and the JSON body with its tid) had reached the client must
 // then be in the event log, with its own signal and visitor, and the database must be intact.
-#include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QHash>
@@ -22,11 +21,12 @@
 #include <QTimer>
 #include <QUuid>
 
+#include "studioprocess.h"
+
 #include <csignal>
 #include <deque>
 #include <memory>
 #include <vector>
-#include <sys/types.h>
 
 namespace {
 
@@ -41,97 +41,6 @@ QString binary()
 {
     return QStringLiteral(DCS_STUDIO_BINARY);
 }
-
-// One dcs-studio --headless process with HOME and the XDG folders in a temporary directory and
-// no display or session bus. The destructor kills a process a failed test left running.
-class Studio
-{
-public:
-    explicit Studio(const QString &home)
-    {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("HOME"), home);
-        environment.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
-        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-        environment.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-        environment.insert(QStringLiteral("XDG_STATE_HOME"), home + QStringLiteral("/state"));
-        environment.remove(QStringLiteral("DISPLAY"));
-        environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
-        m_process.setProcessEnvironment(environment);
-        m_process.setProgram(binary());
-        m_process.setWorkingDirectory(home);
-    }
-
-    ~Studio()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(kKillTimeoutMs);
-        }
-    }
-
-    Studio(const Studio &) = delete;
-    Studio &operator=(const Studio &) = delete;
-
-    QProcess &process() { return m_process; }
-
-    void start(const QStringList &arguments)
-    {
-        m_process.setArguments(arguments);
-        m_process.start();
-    }
-
-    // Reads stdout until "listening on 127.0.0.1:PORT"; the port, 0 if it never came.
-    quint16 waitForListening()
-    {
-        static const QRegularExpression listening(
-            QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
-            QRegularExpression::MultilineOption);
-        const QDeadlineTimer deadline(kStartTimeoutMs);
-        for (;;) {
-            collect();
-            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_stdout));
-            if (match.hasMatch())
-                return quint16(match.captured(1).toUInt());
-            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
-                return 0;
-            m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
-        }
-    }
-
-    // SIGKILL, at once: no handler runs, nothing is flushed or committed any more.
-    bool killHard()
-    {
-        const qint64 pid = m_process.processId();
-        if (pid <= 0 || ::kill(pid_t(pid), SIGKILL) != 0)
-            return false;
-        const bool finished = m_process.waitForFinished(kKillTimeoutMs);
-        collect();
-        return finished;
-    }
-
-    void collect()
-    {
-        m_stdout += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-    }
-
-    QString describe() const
-    {
-        return QStringLiteral("exit %1 (%2)\n--- stdout:\n%3--- stderr:\n%4")
-            .arg(m_process.exitCode())
-            .arg(m_process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
-                                                                : QStringLiteral("crash"))
-            .arg(QString::fromUtf8(m_stdout), QString::fromUtf8(m_stderr));
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-};
 
 // An answer the client received in full: 200 with a JSON body carrying a tid.
 struct Acknowledged
@@ -358,11 +267,11 @@ void TestCrashSafety::killedUnderLoadLosesNoAnsweredEvent()
     QTemporaryDir home;
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("crash.sqlite"));
-    Studio studio(home.path());
+    StudioProcess studio(binary(), home.path());
     studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
     QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening();
+    const quint16 port = studio.waitForListening(kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
 
     LoadDriver load(port, kAnswersBeforeKill);
@@ -371,7 +280,7 @@ void TestCrashSafety::killedUnderLoadLosesNoAnsweredEvent()
     // that reached the count, before anything else is read.
     const int inFlightAtKill = load.inFlight();
     QVERIFY2(studio.process().state() == QProcess::Running, qPrintable(studio.describe()));
-    QVERIFY2(studio.killHard(), qPrintable(studio.describe()));
+    QVERIFY2(studio.stopWith(SIGKILL, kKillTimeoutMs), qPrintable(studio.describe()));
     QCOMPARE(studio.process().exitStatus(), QProcess::CrashExit);
 
     const std::vector<Acknowledged> &acknowledged = load.acknowledged();

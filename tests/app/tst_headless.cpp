@@ -19,10 +19,11 @@
 #include <QTest>
 #include <QUuid>
 
+#include "studioprocess.h"
+
 #include <csignal>
 #include <memory>
 #include <optional>
-#include <sys/types.h>
 
 namespace {
 
@@ -42,120 +43,6 @@ QString sampleWorkspace()
 {
     return QStringLiteral(DCS_TEST_DATA_DIR "/workspace-sample.json");
 }
-
-QString exitText(const QProcess &process)
-{
-    return QStringLiteral("exit %1 (%2)")
-        .arg(process.exitCode())
-        .arg(process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
-                                                          : QStringLiteral("crash"));
-}
-
-// One dcs-studio process. The environment points HOME and the XDG folders into a temporary
-// directory, so that nothing of the real user's data or settings is read or written. The
-// destructor kills a process a failed test left running.
-class Studio
-{
-public:
-    explicit Studio(const QString &home)
-    {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("HOME"), home);
-        environment.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
-        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-        environment.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-        environment.remove(QStringLiteral("ACME_SECRET"));
-        // No display: none of the modes tested here may need one, and without --headless (or
-        // another mode without a window) the binary must refuse to start.
-        environment.remove(QStringLiteral("DISPLAY"));
-        environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        // No session bus, as on a server: secrets go to the owner-only file (the file checks
-        // below depend on it) and no keychain probe can stall a start.
-        environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
-        m_process.setProcessEnvironment(environment);
-        m_process.setProgram(binary());
-        m_process.setWorkingDirectory(home);
-    }
-
-    ~Studio()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(kStopTimeoutMs);
-        }
-    }
-
-    Studio(const Studio &) = delete;
-    Studio &operator=(const Studio &) = delete;
-
-    QProcess &process() { return m_process; }
-
-    void start(const QStringList &arguments)
-    {
-        m_process.setArguments(arguments);
-        m_process.start();
-    }
-
-    // Runs to the end; false if it did not start or did not end in time.
-    bool run(const QStringList &arguments)
-    {
-        start(arguments);
-        if (!m_process.waitForStarted(kRunTimeoutMs))
-            return false;
-        const bool finished = m_process.waitForFinished(kRunTimeoutMs);
-        collect();
-        return finished;
-    }
-
-    // Reads stdout until the "listening on ADDR:PORT" line; returns the port, 0 if it never came.
-    quint16 waitForListening()
-    {
-        static const QRegularExpression listening(
-            QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
-            QRegularExpression::MultilineOption);
-        const QDeadlineTimer deadline(kStartTimeoutMs);
-        for (;;) {
-            collect();
-            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_stdout));
-            if (match.hasMatch())
-                return quint16(match.captured(1).toUInt());
-            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
-                return 0;
-            m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
-        }
-    }
-
-    // Sends `signalNumber` and waits for the end; false if it did not end in time.
-    bool stopWith(int signalNumber)
-    {
-        const qint64 pid = m_process.processId();
-        if (pid <= 0 || ::kill(pid_t(pid), signalNumber) != 0)
-            return false;
-        const bool finished = m_process.waitForFinished(kStopTimeoutMs);
-        collect();
-        return finished;
-    }
-
-    void collect()
-    {
-        m_stdout += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-    }
-
-    QString out() const { return QString::fromUtf8(m_stdout); }
-    QString err() const { return QString::fromUtf8(m_stderr); }
-    QString describe() const
-    {
-        return QStringLiteral("%1\n--- stdout:\n%2--- stderr:\n%3")
-            .arg(exitText(m_process), out(), err());
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-};
 
 struct HttpResponse
 {
@@ -317,11 +204,11 @@ void TestHeadless::servesAndStopsCleanlyOnSignal()
     QTemporaryDir home;
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("x.sqlite"));
-    Studio studio(home.path());
+    StudioProcess studio(binary(), home.path());
     studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
     QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening();
+    const quint16 port = studio.waitForListening(kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
 
     const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
@@ -332,7 +219,7 @@ void TestHeadless::servesAndStopsCleanlyOnSignal()
     QVERIFY(missing);
     QVERIFY2(missing->statusLine.startsWith("HTTP/1.1 404"), missing->statusLine.constData());
 
-    QVERIFY2(studio.stopWith(signalNumber), qPrintable(studio.describe()));
+    QVERIFY2(studio.stopWith(signalNumber, kStopTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
     QVERIFY2(studio.out().contains(QStringLiteral("stopping (%1)").arg(signalName)),
@@ -359,13 +246,13 @@ void TestHeadless::signalRightAfterListening()
     for (int run = 0; run < kRuns; ++run) {
         QTemporaryDir home;
         QVERIFY(home.isValid());
-        Studio studio(home.path());
+        StudioProcess studio(binary(), home.path());
         studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
                       QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
                       home.filePath(QStringLiteral("x.sqlite"))});
         QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-        QVERIFY2(studio.waitForListening() != 0, qPrintable(studio.describe()));
-        QVERIFY2(studio.stopWith(SIGTERM), qPrintable(studio.describe()));
+        QVERIFY2(studio.waitForListening(kStartTimeoutMs) != 0, qPrintable(studio.describe()));
+        QVERIFY2(studio.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(studio.describe()));
         if (studio.process().exitStatus() != QProcess::NormalExit
             || studio.process().exitCode() != 0
             || !studio.out().contains(QStringLiteral("stopped cleanly")))
@@ -387,9 +274,10 @@ void TestHeadless::portAlreadyTaken()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path());
+    StudioProcess studio(binary(), home.path());
     QVERIFY2(studio.run({QStringLiteral("--headless"), QStringLiteral("--listen"), address,
-                         QStringLiteral("--db"), home.filePath(QStringLiteral("x.sqlite"))}),
+                         QStringLiteral("--db"), home.filePath(QStringLiteral("x.sqlite"))},
+                        kRunTimeoutMs),
              qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
@@ -401,8 +289,8 @@ void TestHeadless::checkValidFile()
 {
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path());
-    QVERIFY2(studio.run({QStringLiteral("--check"), sampleWorkspace()}),
+    StudioProcess studio(binary(), home.path());
+    QVERIFY2(studio.run({QStringLiteral("--check"), sampleWorkspace()}, kRunTimeoutMs),
              qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
@@ -472,8 +360,9 @@ void TestHeadless::checkInvalidFile()
     if (!contents.isNull())
         QVERIFY(writeFile(file, contents));
 
-    Studio studio(home.path());
-    QVERIFY2(studio.run({QStringLiteral("--check"), file}), qPrintable(studio.describe()));
+    StudioProcess studio(binary(), home.path());
+    QVERIFY2(studio.run({QStringLiteral("--check"), file}, kRunTimeoutMs),
+             qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
     // Each error line is "<file>: <json path>[ (line L, column C)]: message".
@@ -489,18 +378,18 @@ void TestHeadless::checkInvalidFile()
 
 void TestHeadless::runHeadlessOnce(const QString &home, const QStringList &extra)
 {
-    Studio studio(home);
+    StudioProcess studio(binary(), home);
     studio.start(QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
                              QStringLiteral("127.0.0.1:0")}
                  + extra);
     QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening();
+    const quint16 port = studio.waitForListening(kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
     // The event loop (and with it the signal handling) runs once a request is answered.
     const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
     QVERIFY2(response && response->statusLine.startsWith("HTTP/1.1 200"),
              qPrintable(studio.describe()));
-    QVERIFY2(studio.stopWith(SIGTERM), qPrintable(studio.describe()));
+    QVERIFY2(studio.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
     QVERIFY2(studio.out().contains(QStringLiteral("stopped cleanly")),
@@ -510,9 +399,10 @@ void TestHeadless::runHeadlessOnce(const QString &home, const QStringList &extra
 QByteArray TestHeadless::exportOf(const QString &home, const QString &database,
                                   const QString &output)
 {
-    Studio studio(home);
+    StudioProcess studio(binary(), home);
     [&] {
-        QVERIFY2(studio.run({QStringLiteral("--export"), output, QStringLiteral("--db"), database}),
+        QVERIFY2(studio.run({QStringLiteral("--export"), output, QStringLiteral("--db"), database},
+                            kRunTimeoutMs),
                  qPrintable(studio.describe()));
         QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit,
                  qPrintable(studio.describe()));
@@ -562,8 +452,9 @@ void TestHeadless::importThenExport()
             QVERIFY2(!readAll(home.filePath(file)).contains(kSecret.toUtf8()), qPrintable(file));
 
     // The export is a valid workspace file itself, and importing it again changes nothing.
-    Studio check(home.path());
-    QVERIFY2(check.run({QStringLiteral("--check"), output, QStringLiteral("--db"), database}),
+    StudioProcess check(binary(), home.path());
+    QVERIFY2(check.run({QStringLiteral("--check"), output, QStringLiteral("--db"), database},
+                       kRunTimeoutMs),
              qPrintable(check.describe()));
     QVERIFY2(check.process().exitCode() == 0, qPrintable(check.describe()));
     QVERIFY2(check.out().contains(QStringLiteral(": valid")), qPrintable(check.describe()));
@@ -639,10 +530,10 @@ void TestHeadless::badImportChangesNothing()
 
     const QString bad = home.filePath(QStringLiteral("bad.json"));
     QVERIFY(writeFile(bad, contents));
-    Studio studio(home.path());
+    StudioProcess studio(binary(), home.path());
     QVERIFY2(studio.run({QStringLiteral("--headless"), QStringLiteral("--listen"),
                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database,
-                         QStringLiteral("--import"), bad}),
+                         QStringLiteral("--import"), bad}, kRunTimeoutMs),
              qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
@@ -687,8 +578,8 @@ void TestHeadless::notAvailableYet()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path()); // no display: these must not try to open a window
-    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    StudioProcess studio(binary(), home.path()); // no display: these must not try to open a window
+    QVERIFY2(studio.run(arguments, kRunTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
     QVERIFY2(studio.err().contains(QStringLiteral("not available yet")),
@@ -725,8 +616,8 @@ void TestHeadless::usageErrors()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path());
-    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    StudioProcess studio(binary(), home.path());
+    QVERIFY2(studio.run(arguments, kRunTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
     QVERIFY2(studio.err().contains(errorContains), qPrintable(studio.describe()));
@@ -751,8 +642,8 @@ void TestHeadless::helpAndVersion()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path()); // no display needed
-    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    StudioProcess studio(binary(), home.path()); // no display needed
+    QVERIFY2(studio.run(arguments, kRunTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
     QVERIFY2(studio.out().contains(outputContains), qPrintable(studio.describe()));
@@ -775,10 +666,10 @@ void TestHeadless::noDisplayWithoutHeadless()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path());
+    StudioProcess studio(binary(), home.path());
     QVERIFY(!studio.process().processEnvironment().contains(QStringLiteral("DISPLAY")));
     QVERIFY(!studio.process().processEnvironment().contains(QStringLiteral("QT_QPA_PLATFORM")));
-    QVERIFY2(studio.run(arguments), qPrintable(studio.describe()));
+    QVERIFY2(studio.run(arguments, kRunTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
     QVERIFY2(studio.err().contains(QStringLiteral("--headless")), qPrintable(studio.describe()));

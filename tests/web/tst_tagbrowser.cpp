@@ -43,9 +43,10 @@
 #include <QThread>
 #include <QUuid>
 
+#include "studioprocess.h"
+
 #include <csignal>
 #include <optional>
-#include <sys/types.h>
 
 namespace {
 
@@ -61,106 +62,24 @@ QString studioBinary()
     return QStringLiteral(DCS_STUDIO_BINARY);
 }
 
-// HOME and the XDG folders inside `home`, no display and no session bus: neither program may
-// read or write the real user's files, and neither needs a desktop.
-QProcessEnvironment isolatedEnvironment(const QString &home)
+// The real dcs-studio --headless on 127.0.0.1 with a port of its choice, started and read up
+// to "listening on 127.0.0.1:PORT"; the port, 0 on failure.
+quint16 startStudio(StudioProcess &studio, const QString &database)
 {
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("HOME"), home);
-    environment.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
-    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-    environment.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/run"));
-    environment.remove(QStringLiteral("DISPLAY"));
-    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
-    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
-    return environment;
+    studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
+    if (!studio.process().waitForStarted(kStartTimeoutMs))
+        return 0;
+    return studio.waitForListening(kStartTimeoutMs);
 }
 
-QString describeProcess(const QProcess &process, const QByteArray &out, const QByteArray &err)
+// SIGTERM, then waits for a clean end (everything accepted is committed by then).
+bool stopStudio(StudioProcess &studio)
 {
-    return QStringLiteral("%1: exit %2 (%3)\n--- stdout:\n%4\n--- stderr:\n%5")
-        .arg(process.program())
-        .arg(process.exitCode())
-        .arg(process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
-                                                          : QStringLiteral("crash"))
-        .arg(QString::fromUtf8(out.right(6000)), QString::fromUtf8(err.right(4000)));
+    return studio.stopWith(SIGTERM, kStopTimeoutMs)
+           && studio.process().exitStatus() == QProcess::NormalExit
+           && studio.process().exitCode() == 0;
 }
-
-// The real dcs-studio --headless on 127.0.0.1 with a port of its choice. The destructor kills a
-// server that a failed test left running.
-class Studio
-{
-public:
-    Studio(const QString &home, const QString &database)
-    {
-        m_process.setProcessEnvironment(isolatedEnvironment(home));
-        m_process.setWorkingDirectory(home);
-        m_process.setProgram(studioBinary());
-        m_process.setArguments({QStringLiteral("--headless"), QStringLiteral("--listen"),
-                                QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
-    }
-    ~Studio()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(kStopTimeoutMs);
-        }
-    }
-    Studio(const Studio &) = delete;
-    Studio &operator=(const Studio &) = delete;
-
-    // Starts it and reads stdout up to "listening on 127.0.0.1:PORT"; the port, 0 on failure.
-    quint16 start()
-    {
-        m_process.start();
-        if (!m_process.waitForStarted(kStartTimeoutMs))
-            return 0;
-        static const QRegularExpression listening(
-            QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
-            QRegularExpression::MultilineOption);
-        const QDeadlineTimer deadline(kStartTimeoutMs);
-        for (;;) {
-            collect();
-            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_out));
-            if (match.hasMatch())
-                return quint16(match.captured(1).toUInt());
-            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
-                return 0;
-            m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
-        }
-    }
-
-    // SIGTERM, then waits for a clean end (everything accepted is committed by then).
-    bool stop()
-    {
-        const qint64 pid = m_process.processId();
-        if (pid <= 0 || ::kill(pid_t(pid), SIGTERM) != 0)
-            return false;
-        const bool finished = m_process.waitForFinished(kStopTimeoutMs);
-        collect();
-        return finished && m_process.exitStatus() == QProcess::NormalExit
-               && m_process.exitCode() == 0;
-    }
-
-    QString describe()
-    {
-        collect();
-        return describeProcess(m_process, m_out, m_err);
-    }
-
-private:
-    void collect()
-    {
-        m_out += m_process.readAllStandardOutput();
-        m_err += m_process.readAllStandardError();
-    }
-
-    QProcess m_process;
-    QByteArray m_out;
-    QByteArray m_err;
-};
 
 // One headless Chromium run: loads `url`, waits out the virtual time budget, prints the DOM.
 struct BrowserRun
@@ -173,7 +92,7 @@ struct BrowserRun
 BrowserRun dumpDom(const QString &profileDir, const QString &home, const QString &url)
 {
     QProcess chromium;
-    chromium.setProcessEnvironment(isolatedEnvironment(home));
+    chromium.setProcessEnvironment(StudioProcess::isolatedEnvironment(home));
     chromium.setWorkingDirectory(home);
     chromium.setProgram(kChromium);
     chromium.setArguments({
@@ -192,7 +111,8 @@ BrowserRun dumpDom(const QString &profileDir, const QString &home, const QString
         chromium.waitForFinished(kStopTimeoutMs);
     }
     run.dom = chromium.readAllStandardOutput();
-    run.description = describeProcess(chromium, run.dom, chromium.readAllStandardError());
+    run.description =
+        StudioProcess::describeProcess(chromium, run.dom, chromium.readAllStandardError());
     run.finished = run.finished && chromium.exitStatus() == QProcess::NormalExit
                    && chromium.exitCode() == 0;
     return run;
@@ -445,8 +365,8 @@ void TestTagBrowser::servesTheWebFiles()
 
     QTemporaryDir home;
     QVERIFY(home.isValid());
-    Studio studio(home.path(), home.filePath(QStringLiteral("dcs.sqlite")));
-    const quint16 port = studio.start();
+    StudioProcess studio(studioBinary(), home.path());
+    const quint16 port = startStudio(studio, home.filePath(QStringLiteral("dcs.sqlite")));
     QVERIFY2(port != 0, qPrintable(studio.describe()));
 
     QFile source(QStringLiteral(DCS_WEB_SOURCE_DIR "/") + file);
@@ -470,7 +390,7 @@ void TestTagBrowser::servesTheWebFiles()
     const std::optional<HttpAnswer> post = request(port, QByteArrayLiteral("POST"), path);
     QVERIFY(post);
     QVERIFY2(post->statusLine.startsWith("HTTP/1.1 405"), post->statusLine.constData());
-    QVERIFY2(studio.stop(), qPrintable(studio.describe()));
+    QVERIFY2(stopStudio(studio), qPrintable(studio.describe()));
 }
 
 // The seed flow's steps 1-2 with the demo page the DCS serves.
@@ -479,8 +399,8 @@ void TestTagBrowser::demoPageShowsTheAnswerAndTheEventIsStored()
     QTemporaryDir home;
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("dcs.sqlite"));
-    Studio studio(home.path(), database);
-    const quint16 port = studio.start();
+    StudioProcess studio(studioBinary(), home.path());
+    const quint16 port = startStudio(studio, database);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
     const QString demo = QStringLiteral("http://127.0.0.1:%1/demo").arg(port);
     const QString profile = home.filePath(QStringLiteral("chromium-profile"));
@@ -505,7 +425,7 @@ void TestTagBrowser::demoPageShowsTheAnswerAndTheEventIsStored()
     QVERIFY2(tidPattern().match(secondTid).hasMatch(), qPrintable(second.description));
     QVERIFY(secondTid != tid);
 
-    QVERIFY2(studio.stop(), qPrintable(studio.describe()));
+    QVERIFY2(stopStudio(studio), qPrintable(studio.describe()));
     const StoredEvent event = storedEvent(database, tid);
     QVERIFY2(event.error.isEmpty(), qPrintable(event.error));
     QVERIFY2(event.found, qPrintable(QStringLiteral("no event with tid %1; stored: %2")
@@ -530,8 +450,8 @@ void TestTagBrowser::customerPageOnAnotherOrigin()
     QTemporaryDir home;
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("dcs.sqlite"));
-    Studio studio(home.path(), database);
-    const quint16 port = studio.start();
+    StudioProcess studio(studioBinary(), home.path());
+    const quint16 port = startStudio(studio, database);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
     const QByteArray dcs = "http://127.0.0.1:" + QByteArray::number(port);
 
@@ -574,7 +494,7 @@ void TestTagBrowser::customerPageOnAnotherOrigin()
     QVERIFY2(tidPattern().match(tid).hasMatch(), qPrintable(run.description));
     QVERIFY(tid != QStringLiteral("forgedforged"));
 
-    QVERIFY2(studio.stop(), qPrintable(studio.describe()));
+    QVERIFY2(stopStudio(studio), qPrintable(studio.describe()));
     const QStringList all = allEventSignals(database);
     QVERIFY2(all.size() == 1, qPrintable(all.join(u'\n'))); // not the probe's
     const StoredEvent event = storedEvent(database, tid);

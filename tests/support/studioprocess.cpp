@@ -1,0 +1,127 @@
+#include "studioprocess.h"
+
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+
+#include <csignal>
+#include <sys/types.h>
+
+namespace {
+
+constexpr int kKillTimeoutMs = 10000; // the destructor's SIGKILL to the end of the process
+
+} // namespace
+
+StudioProcess::StudioProcess(const QString &binary, const QString &home)
+{
+    m_process.setProcessEnvironment(isolatedEnvironment(home));
+    m_process.setProgram(binary);
+    m_process.setWorkingDirectory(home);
+}
+
+StudioProcess::~StudioProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(kKillTimeoutMs);
+    }
+}
+
+void StudioProcess::start(const QStringList &arguments)
+{
+    m_process.setArguments(arguments);
+    m_process.start();
+}
+
+bool StudioProcess::run(const QStringList &arguments, int timeoutMs)
+{
+    start(arguments);
+    if (!m_process.waitForStarted(timeoutMs))
+        return false;
+    const bool finished = m_process.waitForFinished(timeoutMs);
+    collect();
+    return finished;
+}
+
+quint16 StudioProcess::waitForListening(int timeoutMs)
+{
+    static const QRegularExpression listening(
+        QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
+        QRegularExpression::MultilineOption);
+    const QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        collect();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(m_stdout));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
+            return 0;
+        m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+    }
+}
+
+bool StudioProcess::stopWith(int signalNumber, int timeoutMs)
+{
+    const qint64 pid = m_process.processId();
+    if (pid <= 0 || ::kill(pid_t(pid), signalNumber) != 0)
+        return false;
+    const bool finished = m_process.waitForFinished(timeoutMs);
+    collect();
+    return finished;
+}
+
+QString StudioProcess::out()
+{
+    collect();
+    return QString::fromUtf8(m_stdout);
+}
+
+QString StudioProcess::err()
+{
+    collect();
+    return QString::fromUtf8(m_stderr);
+}
+
+QString StudioProcess::describe()
+{
+    collect();
+    return describeProcess(m_process, m_stdout, m_stderr);
+}
+
+QProcessEnvironment StudioProcess::isolatedEnvironment(const QString &home)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("HOME"), home);
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+    environment.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+    environment.insert(QStringLiteral("XDG_STATE_HOME"), home + QStringLiteral("/state"));
+    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/run"));
+    environment.remove(QStringLiteral("ACME_SECRET"));
+    // No display: none of the modes the tests run may need one, and without --headless (or
+    // another mode without a window) dcs-studio must refuse to start.
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    // No session bus, as on a server: secrets go to the owner-only file and no keychain probe
+    // can stall a start.
+    environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    return environment;
+}
+
+QString StudioProcess::describeProcess(const QProcess &process, const QByteArray &out,
+                                       const QByteArray &err)
+{
+    return QStringLiteral("%1: exit %2 (%3)\n--- stdout:\n%4\n--- stderr:\n%5")
+        .arg(process.program())
+        .arg(process.exitCode())
+        .arg(process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
+                                                          : QStringLiteral("crash"))
+        .arg(QString::fromUtf8(out.right(6000)), QString::fromUtf8(err.right(4000)));
+}
+
+void StudioProcess::collect()
+{
+    m_stdout += m_process.readAllStandardOutput();
+    m_stderr += m_process.readAllStandardError();
+}
