@@ -1,4 +1,5 @@
 #include "dcs/signaldecoder.h"
+#include "referenceformdecoder.h"
 
 #include <QRandomGenerator>
 #include <QStringDecoder>
@@ -150,47 +151,8 @@ QByteArray invalidKeys(int count)
     return query;
 }
 
-// The slow obvious decoder the real one is checked against: split, check every '%', turn '+'
-// into a space, percent-decode with Qt, reject NUL, and let QStringDecoder judge the UTF-8.
-bool referenceComponent(QByteArrayView raw, QString *out)
-{
-    for (qsizetype i = 0; i < raw.size(); ++i) {
-        if (raw.at(i) != '%')
-            continue;
-        if (i + 2 >= raw.size() || !isxdigit(static_cast<unsigned char>(raw.at(i + 1)))
-            || !isxdigit(static_cast<unsigned char>(raw.at(i + 2)))) {
-            return false;
-        }
-    }
-    QByteArray decoded = raw.toByteArray();
-    decoded.replace('+', ' ');
-    decoded = QByteArray::fromPercentEncoding(decoded);
-    if (decoded.contains('\0'))
-        return false;
-    QStringDecoder decoder(QStringDecoder::Utf8,
-                           QStringDecoder::Flag::Stateless
-                               | QStringDecoder::Flag::ConvertInitialBom);
-    *out = decoder.decode(decoded);
-    return !decoder.hasError();
-}
-
-bool referenceForm(QByteArrayView form, Pairs *out)
-{
-    out->clear();
-    for (const QByteArray &piece : form.toByteArray().split('&')) {
-        if (piece.isEmpty())
-            continue;
-        const qsizetype equals = piece.indexOf('=');
-        QString key;
-        QString value;
-        if (!referenceComponent(equals < 0 ? piece : piece.first(equals), &key))
-            return false;
-        if (equals >= 0 && !referenceComponent(piece.sliced(equals + 1), &value))
-            return false;
-        out->append({key, value});
-    }
-    return true;
-}
+using DcsTest::referenceComponent;
+using DcsTest::referenceForm;
 
 const QList<QByteArray> &headerKeyNames()
 {

@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "referenceformdecoder.h"
+
 using namespace Dcs;
 
 namespace {
@@ -38,48 +40,8 @@ void check(bool ok, const char *what)
         violated(what);
 }
 
-bool isHexDigit(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// The obvious slow decoder the fast one must agree with.
-bool referenceComponent(QByteArrayView raw, QString *out)
-{
-    for (qsizetype i = 0; i < raw.size(); ++i) {
-        if (raw.at(i) == '%'
-            && (i + 2 >= raw.size() || !isHexDigit(raw.at(i + 1)) || !isHexDigit(raw.at(i + 2)))) {
-            return false;
-        }
-    }
-    QByteArray decoded = raw.toByteArray();
-    decoded.replace('+', ' ');
-    decoded = QByteArray::fromPercentEncoding(decoded);
-    if (decoded.contains('\0'))
-        return false;
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless
-                                                     | QStringDecoder::Flag::ConvertInitialBom);
-    *out = decoder.decode(decoded);
-    return !decoder.hasError();
-}
-
-bool referenceForm(QByteArrayView form, Pairs *out)
-{
-    out->clear();
-    for (const QByteArray &piece : form.toByteArray().split('&')) {
-        if (piece.isEmpty())
-            continue;
-        const qsizetype equals = piece.indexOf('=');
-        QString key;
-        QString value;
-        if (!referenceComponent(equals < 0 ? piece : piece.first(equals), &key))
-            return false;
-        if (equals >= 0 && !referenceComponent(piece.sliced(equals + 1), &value))
-            return false;
-        out->append({key, value});
-    }
-    return true;
-}
+using DcsTest::referenceComponent;
+using DcsTest::referenceForm;
 
 // decodeForm() against the reference; returns the pairs when the form is valid.
 bool checkedForm(QByteArrayView form, Pairs *pairs)
