@@ -268,10 +268,8 @@ void TestCrashSafety::killedUnderLoadLosesNoAnsweredEvent()
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("crash.sqlite"));
     StudioProcess studio(binary(), home.path());
-    studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
-                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
-    QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening(kStartTimeoutMs);
+    const quint16 port = studio.startHeadless({QStringLiteral("--db"), database},
+                                              kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
 
     LoadDriver load(port, kAnswersBeforeKill);

@@ -1,6 +1,5 @@
 // The real dcs-studio binary without a window: --headless, --check, --import, --export and the
 // usage errors, as a script or an operator would run them (workspace.md, "Command line").
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -9,12 +8,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -44,46 +41,9 @@ QString sampleWorkspace()
     return QStringLiteral(DCS_TEST_DATA_DIR "/workspace-sample.json");
 }
 
-struct HttpResponse
+std::optional<HttpExchange> httpGet(quint16 port, const QByteArray &target)
 {
-    QByteArray statusLine;
-    QByteArray head;
-    QByteArray body;
-};
-
-// One request on a fresh loopback connection; reads the whole answer (by Content-Length).
-std::optional<HttpResponse> httpGet(quint16 port, const QByteArray &target)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(kNetworkTimeoutMs))
-        return std::nullopt;
-    socket.write(QByteArrayLiteral("GET ") + target
-                 + QByteArrayLiteral(" HTTP/1.1\r\nHost: x\r\n\r\n"));
-    QByteArray buffer;
-    const QDeadlineTimer deadline(kNetworkTimeoutMs);
-    while (!deadline.hasExpired()) {
-        if (socket.bytesAvailable() == 0
-            && !socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
-            break;
-        buffer += socket.readAll();
-        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0)
-            continue;
-        HttpResponse response;
-        response.head = buffer.left(headEnd);
-        response.statusLine = response.head.left(response.head.indexOf("\r\n"));
-        static const QRegularExpression contentLength(QStringLiteral("\r\ncontent-length: *([0-9]+)"),
-                                                      QRegularExpression::CaseInsensitiveOption);
-        const QRegularExpressionMatch match = contentLength.match(
-            QString::fromLatin1(response.head));
-        const qsizetype length = match.hasMatch() ? match.captured(1).toLongLong() : 0;
-        if (buffer.size() < headEnd + 4 + length)
-            continue;
-        response.body = buffer.mid(headEnd + 4, length);
-        return response;
-    }
-    return std::nullopt;
+    return httpRequest(port, QByteArrayLiteral("GET"), target, kNetworkTimeoutMs);
 }
 
 // Every file under `directory` whose name ends in ".sqlite" (the default database is
@@ -205,17 +165,15 @@ void TestHeadless::servesAndStopsCleanlyOnSignal()
     QVERIFY(home.isValid());
     const QString database = home.filePath(QStringLiteral("x.sqlite"));
     StudioProcess studio(binary(), home.path());
-    studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
-                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
-    QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening(kStartTimeoutMs);
+    const quint16 port = studio.startHeadless({QStringLiteral("--db"), database},
+                                              kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
 
-    const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
+    const std::optional<HttpExchange> response = httpGet(port, QByteArrayLiteral("/healthz"));
     QVERIFY2(response, qPrintable(studio.describe()));
     QVERIFY2(response->statusLine.startsWith("HTTP/1.1 200"), response->statusLine.constData());
     QCOMPARE(response->body.trimmed(), QByteArrayLiteral("ok"));
-    const std::optional<HttpResponse> missing = httpGet(port, QByteArrayLiteral("/no-such-path"));
+    const std::optional<HttpExchange> missing = httpGet(port, QByteArrayLiteral("/no-such-path"));
     QVERIFY(missing);
     QVERIFY2(missing->statusLine.startsWith("HTTP/1.1 404"), missing->statusLine.constData());
 
@@ -247,11 +205,11 @@ void TestHeadless::signalRightAfterListening()
         QTemporaryDir home;
         QVERIFY(home.isValid());
         StudioProcess studio(binary(), home.path());
-        studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
-                      QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
-                      home.filePath(QStringLiteral("x.sqlite"))});
-        QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-        QVERIFY2(studio.waitForListening(kStartTimeoutMs) != 0, qPrintable(studio.describe()));
+        QVERIFY2(studio.startHeadless({QStringLiteral("--db"),
+                                       home.filePath(QStringLiteral("x.sqlite"))},
+                                      kStartTimeoutMs)
+                     != 0,
+                 qPrintable(studio.describe()));
         QVERIFY2(studio.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(studio.describe()));
         if (studio.process().exitStatus() != QProcess::NormalExit
             || studio.process().exitCode() != 0
@@ -379,14 +337,10 @@ void TestHeadless::checkInvalidFile()
 void TestHeadless::runHeadlessOnce(const QString &home, const QStringList &extra)
 {
     StudioProcess studio(binary(), home);
-    studio.start(QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
-                             QStringLiteral("127.0.0.1:0")}
-                 + extra);
-    QVERIFY2(studio.process().waitForStarted(kStartTimeoutMs), qPrintable(binary()));
-    const quint16 port = studio.waitForListening(kStartTimeoutMs);
+    const quint16 port = studio.startHeadless(extra, kStartTimeoutMs);
     QVERIFY2(port != 0, qPrintable(studio.describe()));
     // The event loop (and with it the signal handling) runs once a request is answered.
-    const std::optional<HttpResponse> response = httpGet(port, QByteArrayLiteral("/healthz"));
+    const std::optional<HttpExchange> response = httpGet(port, QByteArrayLiteral("/healthz"));
     QVERIFY2(response && response->statusLine.startsWith("HTTP/1.1 200"),
              qPrintable(studio.describe()));
     QVERIFY2(studio.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(studio.describe()));

@@ -1,7 +1,9 @@
 #include "studioprocess.h"
 
 #include <QDeadlineTimer>
+#include <QHostAddress>
 #include <QRegularExpression>
+#include <QTcpSocket>
 
 #include <csignal>
 #include <sys/types.h>
@@ -41,6 +43,16 @@ bool StudioProcess::run(const QStringList &arguments, int timeoutMs)
     const bool finished = m_process.waitForFinished(timeoutMs);
     collect();
     return finished;
+}
+
+quint16 StudioProcess::startHeadless(const QStringList &extraArguments, int timeoutMs)
+{
+    start(QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0")}
+          + extraArguments);
+    if (!m_process.waitForStarted(timeoutMs))
+        return 0;
+    return waitForListening(timeoutMs);
 }
 
 quint16 StudioProcess::waitForListening(int timeoutMs)
@@ -124,4 +136,40 @@ void StudioProcess::collect()
 {
     m_stdout += m_process.readAllStandardOutput();
     m_stderr += m_process.readAllStandardError();
+}
+
+std::optional<HttpExchange> httpRequest(quint16 port, const QByteArray &method,
+                                        const QByteArray &target, int timeoutMs)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return std::nullopt;
+    socket.write(method + ' ' + target + QByteArrayLiteral(" HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QByteArray buffer;
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (socket.bytesAvailable() == 0
+            && !socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            break;
+        buffer += socket.readAll();
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            continue;
+        HttpExchange answer;
+        answer.head = buffer.left(headEnd);
+        answer.statusLine = answer.head.left(answer.head.indexOf("\r\n"));
+        static const QRegularExpression contentLength(
+            QStringLiteral("\r\ncontent-length: *([0-9]+)"),
+            QRegularExpression::CaseInsensitiveOption);
+        const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(answer.head));
+        const qsizetype length = method == "HEAD" || !match.hasMatch()
+                                     ? 0
+                                     : match.captured(1).toLongLong();
+        if (buffer.size() < headEnd + 4 + length)
+            continue;
+        answer.body = buffer.mid(headEnd + 4, length);
+        return answer;
+    }
+    return std::nullopt;
 }

@@ -6,6 +6,21 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
+// One HTTP answer as it came over the wire.
+struct HttpExchange
+{
+    QByteArray statusLine;
+    QByteArray head; // status line and headers
+    QByteArray body;
+};
+
+// One request on a fresh connection to 127.0.0.1:`port`; the whole answer (by Content-Length;
+// none for HEAD), or nothing if it did not come within `timeoutMs`.
+std::optional<HttpExchange> httpRequest(quint16 port, const QByteArray &method,
+                                        const QByteArray &target, int timeoutMs);
+
 // One dcs-studio (or other) child process in an isolated environment: HOME and the XDG folders
 // inside a temporary directory, no display and no session bus, so that nothing of the real
 // user's data or settings is read or written and no keychain probe can stall a start. The
@@ -22,6 +37,10 @@ public:
     QProcess &process() { return m_process; }
 
     void start(const QStringList &arguments);
+
+    // `--headless --listen 127.0.0.1:0` plus `extraArguments` (e.g. --db PATH): started and
+    // read up to "listening on 127.0.0.1:PORT". The port; 0 if it did not start or listen.
+    quint16 startHeadless(const QStringList &extraArguments, int timeoutMs);
 
     // Runs to the end; false if it did not start or did not end within `timeoutMs` (each).
     bool run(const QStringList &arguments, int timeoutMs);

@@ -24,7 +24,6 @@
 //
 // Chromium is needed: Debian package "chromium" (scripts/lib.sh TEST_PACKAGES). Without it the
 // test fails, naming the package; it never passes silently.
-#include <QDeadlineTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -62,15 +61,10 @@ QString studioBinary()
     return QStringLiteral(DCS_STUDIO_BINARY);
 }
 
-// The real dcs-studio --headless on 127.0.0.1 with a port of its choice, started and read up
-// to "listening on 127.0.0.1:PORT"; the port, 0 on failure.
+// The real dcs-studio --headless on 127.0.0.1 with a port of its choice; 0 on failure.
 quint16 startStudio(StudioProcess &studio, const QString &database)
 {
-    studio.start({QStringLiteral("--headless"), QStringLiteral("--listen"),
-                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), database});
-    if (!studio.process().waitForStarted(kStartTimeoutMs))
-        return 0;
-    return studio.waitForListening(kStartTimeoutMs);
+    return studio.startHeadless({QStringLiteral("--db"), database}, kStartTimeoutMs);
 }
 
 // SIGTERM, then waits for a clean end (everything accepted is committed by then).
@@ -127,47 +121,10 @@ QString elementText(const QByteArray &dom, const QString &id)
     return match.hasMatch() ? match.captured(2) : QString();
 }
 
-struct HttpAnswer
+std::optional<HttpExchange> request(quint16 port, const QByteArray &method,
+                                    const QByteArray &target)
 {
-    QByteArray statusLine;
-    QByteArray head; // status line and headers
-    QByteArray body;
-};
-
-// One request on a fresh connection; the whole answer (by Content-Length; none for HEAD).
-std::optional<HttpAnswer> request(quint16 port, const QByteArray &method, const QByteArray &target)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(kNetworkTimeoutMs))
-        return std::nullopt;
-    socket.write(method + ' ' + target + QByteArrayLiteral(" HTTP/1.1\r\nHost: x\r\n\r\n"));
-    QByteArray buffer;
-    const QDeadlineTimer deadline(kNetworkTimeoutMs);
-    while (!deadline.hasExpired()) {
-        if (socket.bytesAvailable() == 0
-            && !socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
-            break;
-        buffer += socket.readAll();
-        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0)
-            continue;
-        HttpAnswer answer;
-        answer.head = buffer.left(headEnd);
-        answer.statusLine = answer.head.left(answer.head.indexOf("\r\n"));
-        static const QRegularExpression contentLength(
-            QStringLiteral("\r\ncontent-length: *([0-9]+)"),
-            QRegularExpression::CaseInsensitiveOption);
-        const QRegularExpressionMatch match = contentLength.match(QString::fromLatin1(answer.head));
-        const qsizetype length = method == "HEAD" || !match.hasMatch()
-                                     ? 0
-                                     : match.captured(1).toLongLong();
-        if (buffer.size() < headEnd + 4 + length)
-            continue;
-        answer.body = buffer.mid(headEnd + 4, length);
-        return answer;
-    }
-    return std::nullopt;
+    return httpRequest(port, method, target, kNetworkTimeoutMs);
 }
 
 // A customer's web server on an origin of its own (another port): answers every GET with one
@@ -373,7 +330,7 @@ void TestTagBrowser::servesTheWebFiles()
     QVERIFY(source.open(QIODevice::ReadOnly));
     const QByteArray expected = source.readAll();
     for (const QByteArray &method : {QByteArrayLiteral("GET"), QByteArrayLiteral("HEAD")}) {
-        const std::optional<HttpAnswer> answer = request(port, method, path);
+        const std::optional<HttpExchange> answer = request(port, method, path);
         QVERIFY2(answer, qPrintable(studio.describe()));
         QCOMPARE(answer->statusLine, QByteArrayLiteral("HTTP/1.1 200 OK"));
         const QByteArray head = answer->head.toLower();
@@ -387,7 +344,7 @@ void TestTagBrowser::servesTheWebFiles()
         QVERIFY2(head.contains(length), answer->head.constData());
         QCOMPARE(answer->body, method == "GET" ? expected : QByteArray());
     }
-    const std::optional<HttpAnswer> post = request(port, QByteArrayLiteral("POST"), path);
+    const std::optional<HttpExchange> post = request(port, QByteArrayLiteral("POST"), path);
     QVERIFY(post);
     QVERIFY2(post->statusLine.startsWith("HTTP/1.1 405"), post->statusLine.constData());
     QVERIFY2(stopStudio(studio), qPrintable(studio.describe()));
