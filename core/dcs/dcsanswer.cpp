@@ -2,17 +2,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 
 namespace Dcs::DcsAnswer {
-
-QString newTid()
-{
-    quint32 words[3]; // 12 random bytes, of which the first 9 are used
-    QRandomGenerator::global()->fillRange(words);
-    const QByteArray bytes(reinterpret_cast<const char *>(words), 9);
-    return QString::fromLatin1(bytes.toBase64());
-}
 
 bool isValidCallback(QStringView name)
 {

@@ -8,8 +8,6 @@
 
 namespace Dcs::DcsAnswer {
 
-// A 12-character transaction ID: base64 of 9 random bytes.
-QString newTid();
 // JSONP callback names: [A-Za-z_$][A-Za-z0-9_$.]{0,63}.
 bool isValidCallback(QStringView name);
 // "301,309" for the X-Error header.

@@ -20,7 +20,8 @@ struct EventContext
 {
     qint64 receivedMs = 0;
     QElapsedTimer clock; // started when the request was taken in
-    QString tid;
+    qint64 eventId = 0; // the event-log row, taken before the row is written
+    QString tid;        // the row's tid (EventIds)
 
     DecodedSignals signalValues;
     IdentityResult identity;

@@ -36,6 +36,7 @@ bool isFormBody(const HttpRequest &request)
 EventRecord recordOf(const EventContext &event)
 {
     EventRecord record;
+    record.id = event.eventId;
     record.timeMs = event.receivedMs;
     record.tid = event.tid;
     record.uuid = event.identity.uuid;
@@ -102,7 +103,9 @@ void EventEndpoint::handle(const HttpRequest &request, const RequestContext &con
                                .arg(event->signalValues.badEncodingReason)}}));
         return;
     }
-    event->tid = DcsAnswer::newTid();
+    const EventIds::Allocated ids = m_storage.eventIds().next();
+    event->eventId = ids.id;
+    event->tid = ids.tid;
     event->errors = event->signalValues.warnings;
 
     const DecodedSignals &values = event->signalValues;
@@ -166,19 +169,16 @@ void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
         (*respond)(std::move(response));
     };
 
-    EventRecord record = recordOf(*event);
-    const QString uuid = event->identity.uuid;
+    EventRow row = EventRow::from(recordOf(*event)); // serialized here, not on the writer
     const QList<DeclaredId> links = event->identity.declaredIds;
-    const qint64 timeMs = event->receivedMs;
-    WriteJob job = [record = std::move(record), uuid, links, timeMs](WriteContext &context,
-                                                                     QString *error) {
-        if (!VisitorStore::touchVisitor(context, uuid, timeMs, error))
+    WriteJob job = [row = std::move(row), links](WriteContext &context, QString *error) {
+        if (!VisitorStore::touchVisitor(context, row.uuid, row.timeMs, error))
             return false;
         for (const DeclaredId &id : links) {
-            if (!VisitorStore::link(context, id, uuid, timeMs, error))
+            if (!VisitorStore::link(context, id, row.uuid, row.timeMs, error))
                 return false;
         }
-        return EventLog::write(context, record, error);
+        return EventLog::write(context, row, error);
     };
 
     // Answering before the commit must not let the writer's queue grow without bound: past

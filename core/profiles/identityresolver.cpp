@@ -2,8 +2,11 @@
 
 #include "storage/storage.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QRandomGenerator>
+
+#include <limits>
 
 namespace Dcs {
 
@@ -78,20 +81,23 @@ bool IdentityResolver::isValidUuid(QStringView text)
 
 QString IdentityResolver::newUuid()
 {
-    QString uuid;
-    uuid.reserve(38);
+    // The first 13 digits are the creation time in milliseconds, so new visitors' rows and index
+    // entries are appended instead of landing on random pages (as UUIDv7 does for the same
+    // reason); the other 25 digits (83 bits) are random, drawn without modulo bias.
     QRandomGenerator *random = QRandomGenerator::global();
-    // Two 19-digit halves. Each draws 64 random bits and keeps them only below 10^19 (about
-    // half the draws), so every half is uniform: no modulo bias.
-    constexpr quint64 kLimit = 10'000'000'000'000'000'000ULL;
-    for (int half = 0; half < 2; ++half) {
+    const auto uniformBelow = [random](quint64 limit) {
+        const quint64 acceptBelow = std::numeric_limits<quint64>::max() / limit * limit;
         quint64 value = 0;
         do {
             value = random->generate64();
-        } while (value >= kLimit);
-        uuid += QStringLiteral("%1").arg(value, 19, 10, QLatin1Char('0'));
-    }
-    return uuid;
+        } while (value >= acceptBelow);
+        return value % limit;
+    };
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    return QStringLiteral("%1%2%3")
+        .arg(nowMs % 10'000'000'000'000LL, 13, 10, QLatin1Char('0'))
+        .arg(uniformBelow(10'000'000'000'000'000'000ULL), 19, 10, QLatin1Char('0'))
+        .arg(uniformBelow(1'000'000ULL), 6, 10, QLatin1Char('0'));
 }
 
 QString IdentityResolver::uuidFromCookieHeader(QByteArrayView cookieHeader)

@@ -42,6 +42,7 @@ public:
     bool isOptedOut(const QString &uuid) const;
     void markOptedOut(const QString &uuid);
 
+    // 38 digits: creation time in ms (13), then 25 random digits.
     static QString newUuid();
     static bool isValidUuid(QStringView text);
     // The demdex value of a Cookie header, or empty.

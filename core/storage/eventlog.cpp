@@ -41,34 +41,57 @@ QList<EventRecord> select(QSqlDatabase db, const QString &tail, const QVariantLi
 
 } // namespace
 
-bool EventLog::write(WriteContext &context, const EventRecord &record, QString *error)
+EventRow EventRow::from(const EventRecord &record)
 {
+    EventRow row;
+    row.id = record.id;
+    row.timeMs = record.timeMs ? record.timeMs : SqlUtil::nowMs();
+    row.tid = record.tid;
+    row.uuid = record.uuid;
+    row.signalValues = SqlUtil::compactJson(record.signalValues);
+    row.referer = record.referer;
+    row.clientIp = record.clientIp;
+    row.declaredIds = SqlUtil::compactJson(record.declaredIds);
+    row.realizedTraits = SqlUtil::compactJson(record.realizedTraits);
+    row.realizedSegments = SqlUtil::compactJson(record.realizedSegments);
+    row.segmentsHeld = SqlUtil::compactJson(record.segmentsHeld);
+    row.errors = SqlUtil::compactJson(record.errors);
+    return row;
+}
+
+bool EventLog::write(WriteContext &context, const EventRow &row, QString *error)
+{
+    // id NULL = the next row ID (callers that took an ID from EventIds pass it).
     QSqlQuery &insert = context.prepared(QStringLiteral(
-        "INSERT INTO events (ts_ms, tid, uuid, signals, referer, client_ip, declared_ids, "
+        "INSERT INTO events (id, ts_ms, tid, uuid, signals, referer, client_ip, declared_ids, "
         "realized_traits, realized_segments, segments_held, errors) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    SqlUtil::bindAll(insert, {record.timeMs ? record.timeMs : SqlUtil::nowMs(), record.tid,
-                              record.uuid, SqlUtil::compactJson(record.signalValues),
-                              record.referer, record.clientIp,
-                              SqlUtil::compactJson(record.declaredIds),
-                              SqlUtil::compactJson(record.realizedTraits),
-                              SqlUtil::compactJson(record.realizedSegments),
-                              SqlUtil::compactJson(record.segmentsHeld),
-                              SqlUtil::compactJson(record.errors)});
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SqlUtil::bindAll(insert, {row.id > 0 ? QVariant(row.id) : QVariant(), row.timeMs, row.tid,
+                              row.uuid, row.signalValues, row.referer, row.clientIp,
+                              row.declaredIds, row.realizedTraits, row.realizedSegments,
+                              row.segmentsHeld, row.errors});
     return WriteContext::exec(insert, error);
 }
 
 quint64 EventLog::append(const EventRecord &record, WriteCallback onDone)
 {
     return m_storage.writer().submit(
-        [record](WriteContext &context, QString *error) { return write(context, record, error); },
+        [row = EventRow::from(record)](WriteContext &context, QString *error) {
+            return write(context, row, error);
+        },
         std::move(onDone));
 }
 
 std::optional<EventRecord> EventLog::byTid(const QString &tid) const
 {
+    // A tid decodes to its row; the stored tid must match too (a tid of another database, or
+    // one whose event was never stored, decodes to some other row or none).
+    const std::optional<EventIds::Decoded> decoded = m_storage.eventIds().decode(tid);
+    if (!decoded)
+        return std::nullopt;
     const QList<EventRecord> found = select(m_storage.reader(),
-                                            QStringLiteral("WHERE tid = ? LIMIT 1"), {tid});
+                                            QStringLiteral("WHERE id = ? AND tid = ?"),
+                                            {decoded->id, tid});
     return found.isEmpty() ? std::nullopt : std::optional<EventRecord>(found.first());
 }
 

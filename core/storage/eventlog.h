@@ -30,6 +30,26 @@ struct EventRecord
     QJsonArray errors;
 };
 
+// An EventRecord with its JSON columns already serialized: what the writer thread inserts, so
+// the serializing happens on the caller's thread and the single writer only binds and steps.
+struct EventRow
+{
+    qint64 id = 0; // 0 = the next row ID
+    qint64 timeMs = 0;
+    QString tid;
+    QString uuid;
+    QString signalValues;
+    QString referer;
+    QString clientIp;
+    QString declaredIds;
+    QString realizedTraits;
+    QString realizedSegments;
+    QString segmentsHeld;
+    QString errors;
+
+    static EventRow from(const EventRecord &record);
+};
+
 class Storage;
 
 class EventLog
@@ -44,7 +64,11 @@ public:
     QList<EventRecord> forVisitor(const QString &uuid, int limit = 100) const; // newest first
     qint64 count() const;
 
-    static bool write(WriteContext &context, const EventRecord &record, QString *error);
+    static bool write(WriteContext &context, const EventRow &row, QString *error);
+    static bool write(WriteContext &context, const EventRecord &record, QString *error)
+    {
+        return write(context, EventRow::from(record), error);
+    }
 
 private:
     Storage &m_storage;

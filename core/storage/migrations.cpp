@@ -214,6 +214,13 @@ const QList<QStringList> &allMigrations()
                 after   TEXT,
                 UNIQUE (kind, sid, version)))"),
         },
+        // 2: tids decode to their event's row (EventIds), so they need no index of their own.
+        {
+            QStringLiteral(R"(CREATE TABLE storage_meta (
+                name  TEXT PRIMARY KEY,
+                value TEXT NOT NULL))"),
+            QStringLiteral("DROP INDEX events_by_tid"),
+        },
     };
     return migrations;
 }

@@ -81,7 +81,7 @@ std::unique_ptr<Storage> Storage::open(const QString &path, const Options &optio
                 ok = Migrations::migrate(db, error); // refuses, with the message
             } else {
                 ok = version >= 0 && Sqlite::enableWriteAheadLog(db, error)
-                     && Migrations::migrate(db, error);
+                     && Migrations::migrate(db, error) && storage->m_eventIds.load(db, error);
             }
             storage->m_schemaVersion = ok ? Sqlite::userVersion(db) : 0;
         }

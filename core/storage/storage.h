@@ -1,5 +1,6 @@
 #pragma once
 
+#include "eventids.h"
 #include "secretstore.h"
 #include "storagewriter.h"
 
@@ -48,6 +49,8 @@ public:
     int schemaVersion() const { return m_schemaVersion; }
     StorageWriter &writer() { return *m_writer; }
     SecretStore &secrets() { return *m_secrets; }
+    // Row IDs and tids for new events (thread-safe).
+    EventIds &eventIds() { return m_eventIds; }
 
     // This thread's read connection (created on first use). QSqlDatabase objects are per thread.
     QSqlDatabase reader();
@@ -61,6 +64,7 @@ private:
     int m_schemaVersion = 0;
     std::unique_ptr<StorageWriter> m_writer;
     std::unique_ptr<SecretStore> m_secrets;
+    EventIds m_eventIds;
     QMutex m_readersMutex;
     QHash<Qt::HANDLE, QString> m_readers;
 };

@@ -214,10 +214,41 @@ void StorageWriter::run()
     Sqlite::close(m_connectionName);
 }
 
+bool StorageWriter::runBatchOptimistically(WriteContext &context, std::deque<Item> &batch,
+                                           QList<WriteResult> &results)
+{
+    // The common case: every write succeeds, and one transaction without per-item savepoints
+    // is all it costs. On the first failure the whole batch is rolled back and the caller
+    // replays it with savepoints, so a bad write still costs only itself.
+    QSqlDatabase &db = context.database();
+    if (!db.transaction())
+        return false;
+    qsizetype index = 0;
+    for (Item &item : batch) {
+        WriteResult &result = results[index++];
+        result.ok = item.job(context, &result.error);
+        if (!result.ok) {
+            db.rollback();
+            return false;
+        }
+    }
+    if (db.commit())
+        return true;
+    db.rollback();
+    return false;
+}
+
 void StorageWriter::commitBatch(WriteContext &context, std::deque<Item> &batch)
 {
     QSqlDatabase &db = context.database();
     QList<WriteResult> results(qsizetype(batch.size()));
+    if (runBatchOptimistically(context, batch, results)) {
+        finishBatch(batch, results, false);
+        return;
+    }
+    for (WriteResult &result : results)
+        result = WriteResult{};
+
     QString batchError;
     bool batchOk = db.transaction();
     if (!batchOk)
@@ -258,7 +289,12 @@ void StorageWriter::commitBatch(WriteContext &context, std::deque<Item> &batch)
         for (WriteResult &result : results)
             result = WriteResult{false, batchError};
     }
+    finishBatch(batch, results, true);
+}
 
+void StorageWriter::finishBatch(std::deque<Item> &batch, const QList<WriteResult> &results,
+                                bool replayed)
+{
     quint64 failed = 0;
     for (const WriteResult &result : std::as_const(results))
         failed += result.ok ? 0 : 1;
@@ -268,9 +304,10 @@ void StorageWriter::commitBatch(WriteContext &context, std::deque<Item> &batch)
         m_stats.committed += batch.size() - failed;
         m_stats.failedItems += failed;
         ++m_stats.batches;
+        m_stats.replayedBatches += replayed ? 1 : 0;
         m_stats.largestBatch = std::max<quint64>(m_stats.largestBatch, batch.size());
     }
-    index = 0;
+    qsizetype index = 0;
     for (Item &item : batch) {
         if (item.onDone)
             item.onDone(results.at(index));

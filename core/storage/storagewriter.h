@@ -44,7 +44,10 @@ struct WriteResult
 };
 
 // A unit of work run on the writer thread. Returning false (with `error` set) rolls back only this
-// job: every job runs inside its own savepoint, so one bad item never costs its batch neighbours.
+// job: one bad item never costs its batch neighbours. A batch first runs without per-item
+// savepoints; if any job fails, the batch is rolled back and every job runs again inside its own
+// savepoint. So a job may run twice: it must write only through the context and start from its
+// inputs each time (no state carried over from a previous run).
 using WriteJob = std::function<bool(WriteContext &context, QString *error)>;
 using WriteCallback = std::function<void(const WriteResult &result)>;
 
@@ -71,6 +74,7 @@ public:
         quint64 failedItems = 0;
         quint64 batches = 0;
         quint64 largestBatch = 0;
+        quint64 replayedBatches = 0; // had a failing item: replayed with per-item savepoints
         int queued = 0;
     };
 
@@ -103,9 +107,11 @@ public:
     template <typename Value, typename Write>
     WriteResult writeBack(Value &value, Write write)
     {
-        Value copy = value;
-        const WriteResult result = runAndWait([&copy, &write](WriteContext &context,
-                                                              QString *error) {
+        Value copy;
+        // The copy is made inside the job: a job can run twice (see WriteJob).
+        const WriteResult result = runAndWait([&value, &copy, &write](WriteContext &context,
+                                                                      QString *error) {
+            copy = value; // `value`'s thread is blocked in runAndWait meanwhile
             return write(context, copy, error);
         });
         if (result.ok)
@@ -128,6 +134,10 @@ private:
 
     void run();
     void commitBatch(WriteContext &context, std::deque<Item> &batch);
+    bool runBatchOptimistically(WriteContext &context, std::deque<Item> &batch,
+                                QList<WriteResult> &results);
+    void finishBatch(std::deque<Item> &batch, const QList<WriteResult> &results,
+                     bool replayed);
 
     const QString m_databasePath;
     const Options m_options;

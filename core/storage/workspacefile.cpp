@@ -434,8 +434,15 @@ WorkspaceReport run(Storage &storage, const QByteArray &json, const QString &aut
         itemsWithErrors.insert(itemOf(issue.path));
 
     auto storedSecretRefs = std::make_shared<QStringList>();
+    const WorkspaceReport reportBefore = report;
     const WriteResult result = storage.writer().runAndWait(
         [&](WriteContext &context, QString *error) {
+            // A job can run twice (WriteJob): drop what a rolled-back first run stored.
+            QString ignored;
+            for (const QString &ref : std::as_const(*storedSecretRefs))
+                storage.secrets().remove(ref, &ignored);
+            storedSecretRefs->clear();
+            report = reportBefore;
             report.errors.clear();
             const Plan decided = plan(context.database(), file, &report);
             QList<JsonIssue> all = fileErrors;

@@ -149,11 +149,15 @@ private Q_SLOTS:
         auto storage = openStorage();
         QVERIFY(storage);
         EventLog log(*storage);
-        const quint64 ticket = log.append(eventWithTid(QStringLiteral("visible-1")));
+        const EventIds::Allocated ids = storage->eventIds().next();
+        EventRecord event = eventWithTid(ids.tid);
+        event.id = ids.id;
+        const quint64 ticket = log.append(event);
         QVERIFY(ticket > 0);
         QVERIFY(storage->writer().waitForCommit(ticket, 10000));
-        const auto record = log.byTid(QStringLiteral("visible-1"));
+        const auto record = log.byTid(ids.tid);
         QVERIFY(record);
+        QCOMPARE(record->id, ids.id);
         QCOMPARE(record->signalValues.value(QStringLiteral("c_section")).toArray().first(),
                  QJsonValue(QStringLiteral("sports")));
     }
@@ -187,8 +191,50 @@ private Q_SLOTS:
         QCOMPARE(results[1].error, QStringLiteral("refused on purpose"));
         QVERIFY(results[2].ok);
         QCOMPARE(w.stats().batches, quint64(1));
+        QCOMPARE(w.stats().replayedBatches, quint64(1));
         QCOMPARE(storedTids(storage->reader()),
                  (QSet<QString>{QStringLiteral("good-1"), QStringLiteral("good-2")}));
+    }
+
+    void aCleanBatchRunsOnce()
+    {
+        StorageWriterOptions writer;
+        writer.maxBatchDelayMs = 300;
+        auto storage = openStorage(writer);
+        QVERIFY(storage);
+        int runs = 0;
+        StorageWriter &w = storage->writer();
+        w.submit([&runs](WriteContext &, QString *) { ++runs; return true; });
+        QVERIFY(w.runAndWait([&runs](WriteContext &, QString *) { ++runs; return true; }).ok);
+        QCOMPARE(runs, 2);
+        QCOMPARE(w.stats().replayedBatches, quint64(0));
+    }
+
+    void writeBackStartsFromTheValueWhenItsBatchIsReplayed()
+    {
+        // A neighbour's failure replays the batch: the write must not see its own first run.
+        StorageWriterOptions writer;
+        writer.maxBatchDelayMs = 300;
+        auto storage = openStorage(writer);
+        QVERIFY(storage);
+        StorageWriter &w = storage->writer();
+        w.submit([](WriteContext &, QString *error) {
+            *error = QStringLiteral("refused on purpose");
+            return false;
+        });
+        struct Counted
+        {
+            int runsSeen = 0;
+        };
+        Counted value;
+        const WriteResult result = w.writeBack(value, [](WriteContext &, Counted &copy,
+                                                         QString *) {
+            ++copy.runsSeen;
+            return true;
+        });
+        QVERIFY(result.ok);
+        QCOMPARE(w.stats().replayedBatches, quint64(1));
+        QCOMPARE(value.runsSeen, 1);
     }
 
     void batchesCloseByCount()
