@@ -106,6 +106,7 @@ int runHeadless(const CommandLineOptions &options)
     QTimer status;
     status.setInterval(kStatusIntervalMs);
     EventStats::Snapshot previous = server.eventStats().snapshot();
+    StorageWriter::Stats previousWrites = server.storage()->writer().stats();
     QElapsedTimer sincePrevious;
     sincePrevious.start();
     QObject::connect(&status, &QTimer::timeout, &server, [&] {
@@ -118,7 +119,8 @@ int runHeadless(const CommandLineOptions &options)
         printLine(stdout,
                   QStringLiteral("status: %1 events/s, p50 %2 ms, p99 %3 ms, %4 connections, "
                                  "errors: %5 with codes, %6 ignored (311), %7 busy (429), "
-                                 "%8 bad requests, %9 not stored; writer queue %10")
+                                 "%8 bad requests, %9 not stored; writer queue %10, "
+                                 "%11 writes per commit")
                       .arg(interval.events / seconds, 0, 'f', 1)
                       .arg(interval.quantileUs(0.5) / 1000.0, 0, 'f', 2)
                       .arg(interval.quantileUs(0.99) / 1000.0, 0, 'f', 2)
@@ -128,7 +130,12 @@ int runHeadless(const CommandLineOptions &options)
                       .arg(listener.busyRejections)
                       .arg(listener.badRequests)
                       .arg(now.storeFailures)
-                      .arg(writes.queued));
+                      .arg(writes.queued)
+                      .arg(double(writes.committed + writes.failedItems
+                                  - previousWrites.committed - previousWrites.failedItems)
+                               / qMax<quint64>(writes.batches - previousWrites.batches, 1),
+                           0, 'f', 1));
+        previousWrites = writes;
     });
     status.start();
 
