@@ -1,0 +1,159 @@
+// Trait rules on one core: evaluations per second of a simple and a 20-clause rule over a
+// realistic call, the per-call cost of preparing the signals, and compiles per second. Prints
+// a small table; asserts nothing. Build in Release to get meaningful numbers.
+//
+//   build/release/tests/bench/bench_traitrule [operations per round [case number]]
+//
+// Operations per round default to 1000000 (compiles: a tenth of that); a case number
+// (1-based) runs that case alone, for a profiler.
+#include "rules/rulesignals.h"
+#include "rules/traitrule.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace Dcs;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Case
+{
+    const char *what;
+    int operationsPerRound;
+    std::function<qsizetype()> operation; // returns something to keep it from being optimised out
+};
+
+// Median and best of `rounds` rounds, as ns per operation and operations per second.
+void run(const Case &c, int rounds)
+{
+    std::vector<double> perOperation;
+    qsizetype sink = 0;
+    for (int r = 0; r < rounds; ++r) {
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < c.operationsPerRound; ++i)
+            sink += c.operation();
+        perOperation.push_back(double(timer.nsecsElapsed()) / c.operationsPerRound);
+    }
+    std::sort(perOperation.begin(), perOperation.end());
+    const double median = perOperation.at(perOperation.size() / 2);
+    const double best = perOperation.front();
+    std::printf("%-48s %10.1f %10.1f %14.0f   (%lld)\n", c.what, median, best, 1e9 / median,
+                static_cast<long long>(sink % 10));
+}
+
+std::shared_ptr<const CompiledTraitRule> mustCompile(const QString &text)
+{
+    const TraitRuleParse parse = TraitRule::compile(text);
+    if (!parse.ok()) {
+        std::fprintf(stderr, "benchmark rule refused: %s\n",
+                     qPrintable(parse.diagnostics.first().message()));
+        std::exit(1);
+    }
+    return parse.rule;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const int operations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1000000;
+    const int only = argc > 2 ? std::atoi(argv[2]) : 0;
+    const int rounds = 7;
+
+    // What a shop page sends through tag.js, plus the h_ keys the DCS adds: 10 keys, two of
+    // them multi-valued, and one partner code.
+    const QList<Signal> callSignals = {
+        {u"c_section"_s, {u"sports"_s}},
+        {u"c_page"_s, {u"/news/article-42"_s}},
+        {u"price"_s, {u"49.99"_s}},
+        {u"c_qty"_s, {u"3"_s}},
+        {u"c_tags"_s, {u"new"_s, u"running"_s, u"sale"_s}},
+        {u"c_category"_s, {u"shoes"_s, u"trail running"_s}},
+        {u"d_rtbd"_s, {u"json"_s}},
+        {u"h_user-agent"_s,
+         {u"Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0"_s}},
+        {u"h_referer"_s, {u"https://shop.example/cart?x=1"_s}},
+        {u"h_accept-language"_s, {u"en-US,en;q=0.5"_s}},
+    };
+    const QStringList partnerCodes = {u"seg-123"_s};
+    const RuleSignals signalSet(callSignals, partnerCodes);
+
+    const QString simpleText = u"c_section == \"sports\""_s;
+    // 20 comparisons; the call satisfies the rule, so every AND operand runs.
+    const QString twentyText =
+        u"(c_section == \"sports\" OR c_section == \"news\" OR c_category contains \"run\")"
+        u" AND price < 100 AND price >= 10.00"
+        u" AND NOT h_user-agent matchesregex \"(?i)bot|crawler|spider\""
+        u" AND (h_referer startswith \"https://shop.\" OR h_referer contains \"utm_source\")"
+        u" AND h_accept-language startswith \"en\""
+        u" AND (c_tags == \"clearance\" OR c_tags matcheswords \"promo, sale\""
+        u" OR c_tags == \"deal\")"
+        u" AND c_qty > 0 AND c_qty <= 10 AND NOT c_page endswith \".pdf\""
+        u" AND (d_rtbd == \"json\" OR ic == \"seg-123\")"
+        u" AND c_page matchesregex \"^/news/article-[0-9]+$\""
+        u" AND NOT c_category == \"kids\" AND c_category != \"adult\""_s;
+    const auto simple = mustCompile(simpleText);
+    const auto twenty = mustCompile(twentyText);
+    if (!simple->matches(signalSet) || !twenty->matches(signalSet)) {
+        std::fprintf(stderr, "benchmark rules do not match the benchmark call\n");
+        return 1;
+    }
+
+    // Twenty typical rule traits against one call: what the listener does per /event.
+    const QStringList typicalTexts = {
+        u"c_section == \"sports\""_s, u"c_section == \"news\""_s,
+        u"price >= 10 AND price < 50"_s, u"price >= 50"_s,
+        u"c_tags contains \"sale\""_s, u"c_category == \"shoes\""_s,
+        u"h_accept-language startswith \"es\""_s, u"h_accept-language startswith \"en\""_s,
+        u"c_page matchesregex \"^/news/\""_s, u"h_referer contains \"utm_source=mail\""_s,
+        u"ic == \"seg-123\""_s, u"ic == \"seg-456\""_s, u"c_qty > 5"_s,
+        u"c_section == \"sports\" AND price > 20"_s, u"NOT d_rtbd == \"json\""_s,
+        u"c_tags matcheswords \"running, trail\""_s, u"h_user-agent contains \"Mobile\""_s,
+        u"c_category == \"kids\" OR c_category == \"baby\""_s, u"c_missing == 1"_s,
+        u"c_section != \"sports\""_s};
+    std::vector<std::shared_ptr<const CompiledTraitRule>> typical;
+    for (const QString &text : typicalTexts)
+        typical.push_back(mustCompile(text));
+
+    const int compiles = std::max(1, operations / 10);
+    const std::vector<Case> cases = {
+        {"matches(): c_section == \"sports\"", operations,
+         [&] { return qsizetype(simple->matches(signalSet)); }},
+        {"matches(): 20 clauses, 2 regexes", operations / 4,
+         [&] { return qsizetype(twenty->matches(signalSet)); }},
+        {"RuleSignals from 10 keys + 1 partner code", operations / 4,
+         [&] { return RuleSignals(callSignals, partnerCodes).keyCount(); }},
+        {"one call: RuleSignals + 20 typical rules", operations / 10,
+         [&] {
+             const RuleSignals perCall(callSignals, partnerCodes);
+             qsizetype realized = 0;
+             for (const auto &rule : typical)
+                 realized += rule->matches(perCall) ? 1 : 0;
+             return realized;
+         }},
+        {"explain(): 20 clauses", operations / 20,
+         [&] { return twenty->explain(signalSet).size(); }},
+        {"compile(): c_section == \"sports\"", compiles,
+         [&] { return TraitRule::compile(simpleText).rule->nodes().size(); }},
+        {"compile(): 20 clauses, 2 regexes", compiles / 10,
+         [&] { return TraitRule::compile(twentyText).rule->nodes().size(); }},
+        {"compile(): a syntax error", compiles,
+         [&] { return TraitRule::compile(u"c_make =="_s).diagnostics.size(); }},
+    };
+
+    std::printf("%-48s %10s %10s %14s\n", "trait rules, one core", "ns median", "ns best",
+                "per second");
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        if (only <= 0 || std::size_t(only) == i + 1)
+            run(cases.at(i), rounds);
+    }
+    return 0;
+}
