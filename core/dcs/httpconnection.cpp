@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "listenershared.h"
+#include "listenerworker.h"
 
 #include <QTcpSocket>
 #include <QThread>
@@ -79,7 +80,12 @@ void HttpConnection::processInput()
                 break; // onBytesWritten() resumes
         }
         if (m_inputPos == m_input.size()) {
-            m_input = m_socket->read(kReadChunkBytes);
+            // Only what is there: a fixed 16 KiB read allocated a large block per request,
+            // and glibc consolidated its free lists for each one.
+            const qint64 available = m_socket->bytesAvailable();
+            if (available <= 0)
+                break;
+            m_input = m_socket->read(qMin(available, kReadChunkBytes));
             m_inputPos = 0;
             if (m_input.isEmpty())
                 break;
@@ -128,7 +134,7 @@ void HttpConnection::dispatch(const HttpRequest &request)
     }
 
     // The responder may run on any thread, once, possibly after this connection is gone.
-    QObject *worker = parent();
+    auto *worker = static_cast<ListenerWorker *>(parent());
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Responder respond = [self = m_self, shared = m_shared, worker, answered,
                          id](HttpResponse response) {
@@ -142,7 +148,7 @@ void HttpConnection::dispatch(const HttpRequest &request)
         if (QThread::currentThread() == worker->thread())
             deliver();
         else
-            QMetaObject::invokeMethod(worker, std::move(deliver), Qt::QueuedConnection);
+            worker->post(std::move(deliver));
     };
 
     const std::shared_ptr<RequestHandler> handler = m_shared->handler();
@@ -199,12 +205,20 @@ void HttpConnection::onBytesWritten()
         return;
     }
     if (m_timerPhase == TimerPhase::Idle)
-        m_timer.start(); // the client is reading: not idle
+        armTimer(TimerPhase::Idle, m_limits.idleTimeoutMs); // the client is reading: not idle
     processInput();      // resumes pipelined requests held back by kMaxPendingWriteBytes
 }
 
 void HttpConnection::onTimeout()
 {
+    if (m_timerPhase == TimerPhase::None)
+        return; // answers are being worked on: no limit runs
+    if (!m_deadline.hasExpired()) {
+        // Re-armed since the timer was started: fire again at the phase's own deadline.
+        m_timer.start(qMax<qint64>(m_deadline.remainingTime(), 1));
+        m_timerFiresAt = m_deadline;
+        return;
+    }
     switch (m_timerPhase) {
     case TimerPhase::Request:
         qCDebug(lcListener) << "request timeout, closing" << m_socket->peerAddress();
@@ -233,8 +247,7 @@ void HttpConnection::updateTimer()
         if (m_timerPhase != TimerPhase::Request)
             armTimer(TimerPhase::Request, m_limits.requestTimeoutMs);
     } else if (!m_slots.empty()) {
-        m_timer.stop();
-        m_timerPhase = TimerPhase::None;
+        m_timerPhase = TimerPhase::None; // the timer may still fire: onTimeout() ignores it
     } else if (m_timerPhase != TimerPhase::Idle) {
         armTimer(TimerPhase::Idle, m_limits.idleTimeoutMs);
     }
@@ -277,10 +290,17 @@ void HttpConnection::halfClose()
     m_socket->disconnectFromHost();
 }
 
+// Restarting a QTimer on every request and answer cost two timer registrations per call. The
+// phase's deadline is kept here instead, and the timer is only restarted when it would fire
+// after that deadline; firing early just re-arms it (onTimeout()).
 void HttpConnection::armTimer(TimerPhase phase, int ms)
 {
     m_timerPhase = phase;
-    m_timer.start(qMax(ms, 1));
+    m_deadline = QDeadlineTimer(qMax(ms, 1));
+    if (!m_timer.isActive() || m_timerFiresAt.deadline() > m_deadline.deadline()) {
+        m_timer.start(qMax(ms, 1));
+        m_timerFiresAt = m_deadline;
+    }
 }
 
 void HttpConnection::finish()

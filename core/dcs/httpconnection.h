@@ -5,6 +5,7 @@
 #include "httpresponse.h"
 
 #include <QObject>
+#include <QDeadlineTimer>
 #include <QPointer>
 #include <QTimer>
 
@@ -64,6 +65,8 @@ private:
     std::shared_ptr<ListenerShared> m_shared;
     std::shared_ptr<QPointer<HttpConnection>> m_self; // how late answers find us, or not
     QTimer m_timer;
+    QDeadlineTimer m_deadline;     // when the current phase's limit runs out
+    QDeadlineTimer m_timerFiresAt; // when m_timer, if active, fires
     HttpRequestParser m_parser;
     DcsListener::Limits m_limits;
     QByteArray m_input;       // the last chunk read from the socket ...

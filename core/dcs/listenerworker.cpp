@@ -30,6 +30,30 @@ void ListenerWorker::adopt(qintptr descriptor, const DcsListener::Limits &limits
     });
 }
 
+void ListenerWorker::post(std::function<void()> delivery)
+{
+    bool schedule = false;
+    {
+        QMutexLocker locker(&m_postedMutex);
+        m_posted.push_back(std::move(delivery));
+        schedule = !std::exchange(m_runScheduled, true);
+    }
+    if (schedule)
+        QMetaObject::invokeMethod(this, &ListenerWorker::runPosted, Qt::QueuedConnection);
+}
+
+void ListenerWorker::runPosted()
+{
+    std::vector<std::function<void()>> batch;
+    {
+        QMutexLocker locker(&m_postedMutex);
+        batch.swap(m_posted);
+        m_runScheduled = false;
+    }
+    for (const std::function<void()> &delivery : batch)
+        delivery();
+}
+
 void ListenerWorker::closeAll()
 {
     const QSet<HttpConnection *> connections = std::exchange(m_connections, {});

@@ -250,17 +250,13 @@ QString failureText(const DecodeFailure &failure)
         .arg(QLatin1String(failure.what), QString::number(failure.offset));
 }
 
-bool isPrivateKey(QStringView key)
-{
-    return key.startsWith(u"p_");
-}
 
 // A key as it may appear in a warning: control characters replaced, long keys shortened, and
 // a p_ key shown by its prefix only, valid or not: warnings are stored with the event and sent
 // in the answer, and p_ keys are never stored, logged or shown (`p_x=secret` as a key too).
 QString keyForMessage(const QString &key)
 {
-    if (isPrivateKey(key))
+    if (SignalDecoder::isPrivateKey(key))
         return QStringLiteral("p_...");
     QString shown = key.left(kMaxKeyInMessage);
     for (QChar &ch : shown) {
@@ -490,13 +486,18 @@ QList<Signal> DecodedSignals::storable() const
     QList<Signal> result;
     result.reserve(signalList.size());
     for (const Signal &signal : signalList) {
-        if (!isPrivateKey(signal.key))
+        if (!SignalDecoder::isPrivateKey(signal.key))
             result.append(signal);
     }
     return result;
 }
 
 namespace SignalDecoder {
+
+bool isPrivateKey(QStringView key)
+{
+    return key.startsWith(u"p_");
+}
 
 bool decodeForm(QByteArrayView form, QList<QPair<QString, QString>> *pairs, QString *error)
 {

@@ -61,6 +61,8 @@ bool decodeForm(QByteArrayView form, QList<QPair<QString, QString>> *pairs, QStr
 
 // A signal key: letters, digits, '-' and '_', 1 to 255 characters, not all digits.
 bool isValidKey(QStringView key);
+// p_ keys: private, used for the call only; never stored, logged, shown or forwarded.
+bool isPrivateKey(QStringView key);
 
 // /event semantics (dcs-api.md, "Signals and key prefixes"): the query's pairs, then the form
 // body's; invalid keys dropped with a warning (code 0); h_ keys sent by the caller ignored with a

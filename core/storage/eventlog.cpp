@@ -3,6 +3,7 @@
 #include "sqlutil.h"
 #include "storage.h"
 
+#include <QJsonDocument>
 #include <QSqlQuery>
 
 namespace Dcs {
@@ -46,31 +47,40 @@ EventRow EventRow::from(const EventRecord &record)
     EventRow row;
     row.id = record.id;
     row.timeMs = record.timeMs ? record.timeMs : SqlUtil::nowMs();
-    row.tid = record.tid;
-    row.uuid = record.uuid;
-    row.signalValues = SqlUtil::compactJson(record.signalValues);
-    row.referer = record.referer;
-    row.clientIp = record.clientIp;
-    row.declaredIds = SqlUtil::compactJson(record.declaredIds);
-    row.realizedTraits = SqlUtil::compactJson(record.realizedTraits);
-    row.realizedSegments = SqlUtil::compactJson(record.realizedSegments);
-    row.segmentsHeld = SqlUtil::compactJson(record.segmentsHeld);
-    row.errors = SqlUtil::compactJson(record.errors);
+    row.tid = record.tid.toUtf8();
+    row.uuid = record.uuid.toUtf8();
+    row.signalValues = QJsonDocument(record.signalValues).toJson(QJsonDocument::Compact);
+    row.referer = record.referer.toUtf8();
+    row.clientIp = record.clientIp.toUtf8();
+    const auto compact = [](const QJsonArray &array) {
+        return QJsonDocument(array).toJson(QJsonDocument::Compact);
+    };
+    row.declaredIds = compact(record.declaredIds);
+    row.realizedTraits = compact(record.realizedTraits);
+    row.realizedSegments = compact(record.realizedSegments);
+    row.segmentsHeld = compact(record.segmentsHeld);
+    row.errors = compact(record.errors);
     return row;
 }
 
 bool EventLog::write(WriteContext &context, const EventRow &row, QString *error)
 {
     // id NULL = the next row ID (callers that took an ID from EventIds pass it).
-    QSqlQuery &insert = context.prepared(QStringLiteral(
+    Sqlite::Statement &insert = context.sqliteStatement(
         "INSERT INTO events (id, ts_ms, tid, uuid, signals, referer, client_ip, declared_ids, "
         "realized_traits, realized_segments, segments_held, errors) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    SqlUtil::bindAll(insert, {row.id > 0 ? QVariant(row.id) : QVariant(), row.timeMs, row.tid,
-                              row.uuid, row.signalValues, row.referer, row.clientIp,
-                              row.declaredIds, row.realizedTraits, row.realizedSegments,
-                              row.segmentsHeld, row.errors});
-    return WriteContext::exec(insert, error);
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (row.id > 0)
+        insert.bind(1, row.id);
+    else
+        insert.bindNull(1);
+    insert.bind(2, row.timeMs);
+    int index = 3;
+    for (const QByteArray *text : {&row.tid, &row.uuid, &row.signalValues, &row.referer,
+                                   &row.clientIp, &row.declaredIds, &row.realizedTraits,
+                                   &row.realizedSegments, &row.segmentsHeld, &row.errors})
+        insert.bind(index++, *text);
+    return insert.step(error);
 }
 
 quint64 EventLog::append(const EventRecord &record, WriteCallback onDone)

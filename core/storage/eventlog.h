@@ -30,22 +30,23 @@ struct EventRecord
     QJsonArray errors;
 };
 
-// An EventRecord with its JSON columns already serialized: what the writer thread inserts, so
-// the serializing happens on the caller's thread and the single writer only binds and steps.
+// An EventRecord ready for the writer: every column already UTF-8 and the JSON columns
+// serialized, so the single writer thread only binds and steps (the caller's thread pays the
+// conversions).
 struct EventRow
 {
     qint64 id = 0; // 0 = the next row ID
     qint64 timeMs = 0;
-    QString tid;
-    QString uuid;
-    QString signalValues;
-    QString referer;
-    QString clientIp;
-    QString declaredIds;
-    QString realizedTraits;
-    QString realizedSegments;
-    QString segmentsHeld;
-    QString errors;
+    QByteArray tid;
+    QByteArray uuid;
+    QByteArray signalValues;
+    QByteArray referer;
+    QByteArray clientIp;
+    QByteArray declaredIds;
+    QByteArray realizedTraits;
+    QByteArray realizedSegments;
+    QByteArray segmentsHeld;
+    QByteArray errors;
 
     static EventRow from(const EventRecord &record);
 };

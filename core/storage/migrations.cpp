@@ -214,12 +214,24 @@ const QList<QStringList> &allMigrations()
                 after   TEXT,
                 UNIQUE (kind, sid, version)))"),
         },
-        // 2: tids decode to their event's row (EventIds), so they need no index of their own.
+        // 2: the event log's write path: tids decode to their event's row (EventIds), so they
+        // need no index of their own; visitors without a rowid.
         {
             QStringLiteral(R"(CREATE TABLE storage_meta (
                 name  TEXT PRIMARY KEY,
                 value TEXT NOT NULL))"),
             QStringLiteral("DROP INDEX events_by_tid"),
+            // Visitors keyed by UUID alone: one B-tree per new visitor instead of a rowid table
+            // plus its UUID index.
+            QStringLiteral(R"(CREATE TABLE visitors_by_uuid (
+                uuid          TEXT PRIMARY KEY,
+                first_seen_ms INTEGER NOT NULL,
+                last_seen_ms  INTEGER NOT NULL,
+                opted_out_ms  INTEGER) WITHOUT ROWID)"),
+            QStringLiteral("INSERT INTO visitors_by_uuid SELECT uuid, first_seen_ms, last_seen_ms, "
+                           "opted_out_ms FROM visitors"),
+            QStringLiteral("DROP TABLE visitors"),
+            QStringLiteral("ALTER TABLE visitors_by_uuid RENAME TO visitors"),
         },
     };
     return migrations;

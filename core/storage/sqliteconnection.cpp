@@ -3,8 +3,11 @@
 #include "common/logging.h"
 
 #include <QMutex>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <sqlite3.h>
 
 namespace Dcs::Sqlite {
 
@@ -84,14 +87,14 @@ bool enableWriteAheadLog(QSqlDatabase &db, QString *error)
 
 bool tuneForWriting(QSqlDatabase &db, QString *error)
 {
-    // The event log's indexes (by tid, by visitor) take random keys: every insert touches a
-    // random leaf page. A 64 MiB page cache keeps the hot interior and leaf pages in memory
-    // instead of re-reading them for every batch, memory-mapped reads replace pread calls,
-    // and checkpoints every 16 MiB of WAL (instead of 4 MiB) pay their fdatasync a quarter as
-    // often. Durability is unchanged: a commit is in the WAL before it is acknowledged.
+    // Returning visitors' index entries land on random leaf pages. A 64 MiB page cache keeps
+    // the hot interior and leaf pages in memory instead of re-reading them for every batch, and
+    // memory-mapped reads replace pread calls. Checkpoints are not the writer's job: the
+    // WalCheckpointer runs them on its own thread. Durability is unchanged: a commit is in the
+    // WAL before it is acknowledged.
     return exec(db, QStringLiteral("PRAGMA cache_size = -65536"), error)
            && exec(db, QStringLiteral("PRAGMA mmap_size = 268435456"), error)
-           && exec(db, QStringLiteral("PRAGMA wal_autocheckpoint = 4096"), error);
+           && exec(db, QStringLiteral("PRAGMA wal_autocheckpoint = 0"), error);
 }
 
 int userVersion(QSqlDatabase &db, QString *error)
@@ -118,6 +121,65 @@ bool exec(QSqlDatabase &db, const QString &sql, QString *error)
     *error = QStringLiteral("%1 (in: %2)").arg(query.lastError().text(), sql.simplified());
     qCWarning(lcStorage).noquote() << *error;
     return false;
+}
+
+Statement::Statement(QSqlDatabase &db, QByteArrayView sql)
+    : m_sql(sql.toByteArray())
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_db = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!m_db) {
+        m_prepareError = QStringLiteral("not a SQLite connection");
+        return;
+    }
+    if (sqlite3_prepare_v3(m_db, m_sql.constData(), int(m_sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &m_statement, nullptr)
+        != SQLITE_OK) {
+        m_prepareError = QString::fromUtf8(sqlite3_errmsg(m_db));
+        m_statement = nullptr;
+    }
+}
+
+Statement::~Statement()
+{
+    sqlite3_finalize(m_statement);
+}
+
+void Statement::bind(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_statement, index, value);
+}
+
+void Statement::bind(int index, QByteArrayView utf8)
+{
+    // An empty view may have no data pointer; SQLite would read that as NULL, not ''.
+    sqlite3_bind_text(m_statement, index, utf8.isEmpty() ? "" : utf8.data(), int(utf8.size()),
+                      SQLITE_STATIC);
+}
+
+void Statement::bindNull(int index)
+{
+    sqlite3_bind_null(m_statement, index);
+}
+
+bool Statement::step(QString *error)
+{
+    if (!m_statement) {
+        if (error)
+            *error = QStringLiteral("%1 (in: %2)").arg(m_prepareError, QString::fromUtf8(m_sql));
+        return false;
+    }
+    int result = sqlite3_step(m_statement);
+    while (result == SQLITE_ROW)
+        result = sqlite3_step(m_statement);
+    const bool ok = result == SQLITE_DONE;
+    if (!ok && error)
+        *error = QStringLiteral("%1 (in: %2)")
+                     .arg(QString::fromUtf8(sqlite3_errmsg(m_db)), QString::fromUtf8(m_sql));
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+    return ok;
 }
 
 } // namespace Dcs::Sqlite

@@ -26,6 +26,17 @@ QSqlQuery &WriteContext::prepared(const QString &sql)
     return *slot;
 }
 
+Sqlite::Statement &WriteContext::sqliteStatement(QByteArrayView sql)
+{
+    auto &slot = m_sqliteStatements[sql.toByteArray()];
+    if (!slot) {
+        slot = std::make_shared<Sqlite::Statement>(m_db, sql);
+        if (!slot->isValid())
+            qCWarning(lcStorage).noquote() << "cannot prepare" << sql.toByteArray().simplified();
+    }
+    return *slot;
+}
+
 bool WriteContext::exec(QSqlQuery &query, QString *error)
 {
     if (query.exec())
@@ -73,6 +84,14 @@ bool StorageWriter::start(QString *error)
         m_thread = nullptr;
         return false;
     }
+    lock.unlock();
+    m_checkpointer = std::make_unique<WalCheckpointer>(m_databasePath,
+                                                       m_options.checkpointIntervalMs);
+    if (!m_checkpointer->start(error)) {
+        m_checkpointer.reset();
+        stop();
+        return false;
+    }
     return true;
 }
 
@@ -80,6 +99,8 @@ void StorageWriter::stop()
 {
     if (!m_thread)
         return;
+    if (m_checkpointer)
+        m_checkpointer->stop(); // before the writer: its close checkpoints what is left
     {
         std::lock_guard lock(m_mutex);
         m_stopping = true;
@@ -99,6 +120,7 @@ bool StorageWriter::isRunning() const
 quint64 StorageWriter::submit(WriteJob job, WriteCallback onDone)
 {
     quint64 ticket = 0;
+    bool wake = false;
     {
         std::lock_guard lock(m_mutex);
         if (!m_running || m_stopping) {
@@ -108,6 +130,7 @@ quint64 StorageWriter::submit(WriteJob job, WriteCallback onDone)
             m_queue.push_back(Item{ticket, std::move(job), std::move(onDone)});
             ++m_stats.submitted;
             m_queuedApprox.store(int(m_queue.size()), std::memory_order_relaxed);
+            wake = m_writerWaiting;
         }
     }
     if (ticket == 0) {
@@ -115,7 +138,10 @@ quint64 StorageWriter::submit(WriteJob job, WriteCallback onDone)
             onDone(WriteResult{false, QStringLiteral("the storage writer is not running")});
         return 0;
     }
-    m_wakeWriter.notify_one();
+    // Only a writer waiting for work needs waking; a busy one takes the queue when it is done
+    // (a notify per submit cost a futex call each under load).
+    if (wake)
+        m_wakeWriter.notify_one();
     return ticket;
 }
 
@@ -184,15 +210,19 @@ void StorageWriter::run()
         for (;;) {
             {
                 std::unique_lock lock(m_mutex);
+                m_writerWaiting = true;
                 m_wakeWriter.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                m_writerWaiting = false;
                 if (m_queue.empty() && m_stopping)
                     break;
                 if (m_options.maxBatchDelayMs > 0 && !m_stopping) {
                     const auto until = std::chrono::steady_clock::now()
                                        + std::chrono::milliseconds(m_options.maxBatchDelayMs);
+                    m_writerWaiting = true; // a full batch ends the wait early
                     m_wakeWriter.wait_until(lock, until, [this] {
                         return m_stopping || int(m_queue.size()) >= m_options.maxBatchItems;
                     });
+                    m_writerWaiting = false;
                 }
                 const auto take = std::min<size_t>(m_queue.size(), m_options.maxBatchItems);
                 for (size_t i = 0; i < take; ++i) {

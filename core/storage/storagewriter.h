@@ -1,5 +1,8 @@
 #pragma once
 
+#include "sqliteconnection.h"
+#include "walcheckpointer.h"
+
 #include <QHash>
 #include <QObject>
 #include <QPointer>
@@ -27,6 +30,8 @@ public:
 
     // A prepared statement for `sql`, reused across jobs. Bind values, then call exec().
     QSqlQuery &prepared(const QString &sql);
+    // The same on the raw SQLite handle, for the hottest statements (Sqlite::Statement).
+    Sqlite::Statement &sqliteStatement(QByteArrayView sql);
     // exec() with the driver's error and statement text put in `error` on failure.
     static bool exec(QSqlQuery &query, QString *error);
 
@@ -35,6 +40,7 @@ public:
 private:
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+    QHash<QByteArray, std::shared_ptr<Sqlite::Statement>> m_sqliteStatements;
 };
 
 struct WriteResult
@@ -57,6 +63,8 @@ struct StorageWriterOptions
     // How long a batch keeps collecting after its first item. 0 commits whatever is queued as
     // soon as the writer is free — items arriving meanwhile form the next batch.
     int maxBatchDelayMs = 0;
+    // How often the WAL is copied back into the database, on a thread of its own.
+    int checkpointIntervalMs = 100;
 };
 
 // The single SQLite writer: one thread, one connection, WAL with synchronous=NORMAL, a transaction
@@ -120,6 +128,10 @@ public:
     }
 
     Stats stats() const;
+    WalCheckpointer::Stats checkpointStats() const
+    {
+        return m_checkpointer ? m_checkpointer->stats() : WalCheckpointer::Stats{};
+    }
     // Items waiting for a batch, without taking the writer's lock (may lag by a batch).
     int queuedApproximately() const { return m_queuedApprox.load(std::memory_order_relaxed); }
     QString databasePath() const { return m_databasePath; }
@@ -150,6 +162,7 @@ private:
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; // every ticket <= this has finished
     bool m_stopping = false;
+    bool m_writerWaiting = false; // waiting for work: a submit must wake it
     bool m_running = false;
     QString m_startError;
     bool m_startDone = false;
@@ -157,6 +170,7 @@ private:
     std::atomic<int> m_queuedApprox{0};
 
     QThread *m_thread = nullptr;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
 
 } // namespace Dcs

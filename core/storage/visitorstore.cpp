@@ -37,13 +37,20 @@ std::optional<qint64> dpidForIntegrationCode(QSqlDatabase db, const QString &cod
     return std::nullopt;
 }
 
+bool touchVisitor(WriteContext &context, QByteArrayView uuid, qint64 timeMs, QString *error)
+{
+    Sqlite::Statement &upsert = context.sqliteStatement(
+        "INSERT INTO visitors (uuid, first_seen_ms, last_seen_ms) VALUES (?, ?, ?) "
+        "ON CONFLICT (uuid) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
+    upsert.bind(1, uuid);
+    upsert.bind(2, timeMs);
+    upsert.bind(3, timeMs);
+    return upsert.step(error);
+}
+
 bool touchVisitor(WriteContext &context, const QString &uuid, qint64 timeMs, QString *error)
 {
-    QSqlQuery &upsert = context.prepared(QStringLiteral(
-        "INSERT INTO visitors (uuid, first_seen_ms, last_seen_ms) VALUES (?, ?, ?) "
-        "ON CONFLICT (uuid) DO UPDATE SET last_seen_ms = excluded.last_seen_ms"));
-    SqlUtil::bindAll(upsert, {uuid, timeMs, timeMs});
-    return WriteContext::exec(upsert, error);
+    return touchVisitor(context, QByteArrayView(uuid.toUtf8()), timeMs, error);
 }
 
 bool link(WriteContext &context, const DeclaredId &id, const QString &uuid, qint64 timeMs,

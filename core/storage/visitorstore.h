@@ -34,6 +34,7 @@ QSet<QString> optedOutUuids(QSqlDatabase db);
 std::optional<qint64> dpidForIntegrationCode(QSqlDatabase db, const QString &code);
 
 bool touchVisitor(WriteContext &context, const QString &uuid, qint64 timeMs, QString *error);
+bool touchVisitor(WriteContext &context, QByteArrayView uuid, qint64 timeMs, QString *error);
 // Links `id` to `uuid`; an existing link of the same ID to another UUID is replaced (latest wins).
 bool link(WriteContext &context, const DeclaredId &id, const QString &uuid, qint64 timeMs,
           QString *error);

@@ -2,6 +2,7 @@
 #include "storage/sqliteconnection.h"
 #include "storage/storage.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QSet>
 #include <QSqlQuery>
@@ -235,6 +236,67 @@ private Q_SLOTS:
         QVERIFY(result.ok);
         QCOMPARE(w.stats().replayedBatches, quint64(1));
         QCOMPARE(value.runsSeen, 1);
+    }
+
+    void checkpointsCopyTheLogIntoTheDatabaseWhileOpen()
+    {
+        // The writer never checkpoints; its own thread does, so the database file grows while
+        // the storage is open and the log does not grow without bound.
+        StorageWriterOptions writer;
+        writer.checkpointIntervalMs = 20;
+        auto storage = openStorage(writer);
+        QVERIFY(storage);
+        const QString path = storage->path();
+        const qint64 sizeBefore = QFileInfo(path).size();
+        EventLog log(*storage);
+        quint64 last = 0;
+        for (int i = 0; i < 3000; ++i)
+            last = log.append(eventWithTid(QStringLiteral("cp%1").arg(i)));
+        QVERIFY(storage->writer().waitForCommit(last, 10000));
+        QTRY_VERIFY(storage->writer().checkpointStats().framesCopied > 0);
+        QTRY_VERIFY(QFileInfo(path).size() > sizeBefore);
+        QSqlQuery mode(storage->reader());
+        QVERIFY(mode.exec(QStringLiteral("PRAGMA wal_autocheckpoint")) && mode.next());
+        QCOMPARE(mode.value(0).toInt(), 1000); // readers keep SQLite's default; only the writer
+                                               // has automatic checkpoints off
+    }
+
+    void sqliteStatementsBindEmptyTextAndReportErrors()
+    {
+        auto storage = openStorage();
+        QVERIFY(storage);
+        const WriteResult result = storage->writer().runAndWait([](WriteContext &context,
+                                                                   QString *error) {
+            Sqlite::Statement &insert = context.sqliteStatement(
+                "INSERT INTO events (id, ts_ms, tid, uuid) VALUES (?, ?, ?, ?)");
+            insert.bind(1, qint64(7));
+            insert.bind(2, qint64(1));
+            insert.bind(3, QByteArrayView()); // '' (the column is NOT NULL), never NULL
+            insert.bind(4, QByteArrayView("u"));
+            if (!insert.step(error))
+                return false;
+            insert.bind(1, qint64(7)); // the bindings were cleared: all of them again
+            insert.bind(2, qint64(1));
+            insert.bind(3, QByteArrayView("t"));
+            insert.bind(4, QByteArrayView("u"));
+            QString duplicate;
+            if (insert.step(&duplicate)) {
+                *error = QStringLiteral("a duplicate id was accepted");
+                return false;
+            }
+            if (!duplicate.contains(QStringLiteral("UNIQUE"))
+                || !duplicate.contains(QStringLiteral("INSERT INTO events"))) {
+                *error = QStringLiteral("unexpected message: ") + duplicate;
+                return false;
+            }
+            return true;
+        });
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QSqlQuery stored(storage->reader());
+        QVERIFY(stored.exec(QStringLiteral("SELECT tid IS NULL, tid FROM events WHERE id = 7")));
+        QVERIFY(stored.next());
+        QCOMPARE(stored.value(0).toInt(), 0);
+        QCOMPARE(stored.value(1).toString(), QString());
     }
 
     void batchesCloseByCount()
