@@ -2,6 +2,7 @@
 
 #include "profiles/identityresolver.h"
 #include "signaldecoder.h"
+#include "storage/storagewriter.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -10,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace Dcs {
 
@@ -43,6 +45,13 @@ struct EventContext
     QList<qint64> segmentsHeld;
     QJsonArray stuff; // cookie destinations
     QJsonArray dests; // URL destinations
+
+    // What the stages store with the event: each runs inside the event's own write job, in
+    // the same transaction as the event row, so a call's realizations and memberships are
+    // durable exactly when its event is (see WriteJob: a job may run twice).
+    std::vector<WriteJob> stageWrites;
+    // Run on the writer's thread once that transaction committed (ok) or failed.
+    std::vector<std::function<void(bool committed)>> afterCommit;
 };
 
 // A step between "identity resolved" and "answer sent": the transfer engine (partner calls

@@ -212,29 +212,41 @@ void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
 
     EventRow row = rowOf(*event); // serialized here, not on the single writer
     const QList<DeclaredId> links = event->identity.declaredIds;
-    WriteJob job = [row = std::move(row), links](WriteContext &context, QString *error) {
+    WriteJob job = [row = std::move(row), links, stageWrites = std::move(event->stageWrites)](
+                       WriteContext &context, QString *error) {
         if (!VisitorStore::touchVisitor(context, QByteArrayView(row.uuid), row.timeMs, error))
             return false;
         for (const DeclaredId &id : links) {
             if (!VisitorStore::link(context, id, QString::fromLatin1(row.uuid), row.timeMs, error))
                 return false;
         }
+        for (const WriteJob &stageWrite : stageWrites) {
+            if (!stageWrite(context, error))
+                return false;
+        }
         return EventLog::write(context, row, error);
+    };
+    const auto runAfterCommit = [afterCommit = std::move(event->afterCommit)](bool committed) {
+        for (const auto &callback : afterCommit)
+            callback(committed);
     };
 
     // Answering before the commit must not let the writer's queue grow without bound: past
     // kMaxQueuedUnacknowledged the call waits for its commit like a durable one (back-pressure).
     if (!settings.answerAfterCommit
         && m_storage.writer().queuedApproximately() < kMaxQueuedUnacknowledged) {
-        m_storage.writer().submit(std::move(job), [this](const WriteResult &result) {
+        m_storage.writer().submit(std::move(job), [this, runAfterCommit](const WriteResult &result) {
             if (!result.ok)
                 m_stats.recordStoreFailure();
+            runAfterCommit(result.ok);
         });
         deliver(std::move(answer));
         return;
     }
-    m_storage.writer().submit(std::move(job), [this, deliver, answer = std::move(answer)](
+    m_storage.writer().submit(std::move(job), [this, deliver, runAfterCommit,
+                                               answer = std::move(answer)](
                                                   const WriteResult &result) {
+        runAfterCommit(result.ok);
         if (result.ok) {
             deliver(answer);
             return;

@@ -64,7 +64,7 @@ struct StorageWriterOptions
     // soon as the writer is free — items arriving meanwhile form the next batch.
     int maxBatchDelayMs = 0;
     // How often the WAL is copied back into the database, on a thread of its own.
-    int checkpointIntervalMs = 100;
+    int checkpointIntervalMs = 500;
 };
 
 // The single SQLite writer: one thread, one connection, WAL with synchronous=NORMAL, a transaction

@@ -2,9 +2,11 @@
 // in the same run on the same machine. Prints one table; asserts nothing.
 //
 //   build/debug/tests/bench/bench_storagewriter [events]     (default 50000)
+#include "profiles/identityresolver.h"
 #include "storage/eventlog.h"
 #include "storage/sqliteconnection.h"
 #include "storage/storage.h"
+#include "storage/visitorstore.h"
 
 #include <QCoreApplication>
 #include <QSemaphore>
@@ -21,13 +23,14 @@ using namespace Dcs;
 
 namespace {
 
+// As the listener makes them: a new visitor per event (wrk sends no cookie), its UUID from
+// IdentityResolver (time-ordered), the row ID taken up front by the caller.
 EventRecord sampleEvent(int i)
 {
     EventRecord record;
     record.timeMs = 1763820000000 + i;
     record.tid = QStringLiteral("tid%1").arg(i, 9, 10, QLatin1Char('0'));
-    record.uuid = QStringLiteral("0615130422776972043303923517820%1").arg(i % 10000000, 7, 10,
-                                                                          QLatin1Char('0'));
+    record.uuid = IdentityResolver::newUuid();
     record.signalValues = QJsonObject{
         {QStringLiteral("c_section"), QJsonArray{QStringLiteral("sports")}},
         {QStringLiteral("c_page"), QJsonArray{QStringLiteral("/news/%1").arg(i % 500)}},
@@ -35,6 +38,13 @@ EventRecord sampleEvent(int i)
     record.referer = QStringLiteral("https://shop.example/cart");
     record.clientIp = QStringLiteral("127.0.0.0");
     return record;
+}
+
+// What the listener writes per /event: the visitor upsert and the event row.
+bool writeEvent(WriteContext &context, const EventRow &row, QString *error)
+{
+    return VisitorStore::touchVisitor(context, QByteArrayView(row.uuid), row.timeMs, error)
+           && EventLog::write(context, row, error);
 }
 
 struct Row
@@ -78,7 +88,8 @@ Row rawSqlite(const QString &path, int events, bool oneTransaction)
         if (oneTransaction)
             db.transaction();
         for (int i = 0; i < events; ++i) {
-            if (!EventLog::write(context, sampleEvent(i), &error))
+            const EventRow event = EventRow::from(sampleEvent(i));
+            if (!writeEvent(context, event, &error))
                 qFatal("%s", qPrintable(error));
         }
         if (oneTransaction)
@@ -107,14 +118,18 @@ Row dcsWriter(const QString &path, int events, int producers, int window)
     const int perProducer = events / producers;
     for (int p = 0; p < producers; ++p) {
         threads.append(QThread::create([&, p] {
-            EventLog log(*storage);
             QSemaphore inFlight(window);
             for (int i = 0; i < perProducer; ++i) {
                 if (window)
                     inFlight.acquire();
                 QElapsedTimer sent;
                 sent.start();
-                log.append(sampleEvent(p * perProducer + i), [&, sent](const WriteResult &) {
+                EventRow event = EventRow::from(sampleEvent(p * perProducer + i));
+                const auto job = [event = std::move(event)](WriteContext &context,
+                                                            QString *why) {
+                    return writeEvent(context, event, why);
+                };
+                storage->writer().submit(job, [&, sent](const WriteResult &) {
                     {
                         std::lock_guard lock(latencyMutex);
                         latencies.append(sent.nsecsElapsed() / 1e3);

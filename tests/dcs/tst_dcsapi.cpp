@@ -2138,12 +2138,12 @@ void tst_DcsApi::splitRequest()
     QTimer feeder;
     feeder.setInterval(chunks.size() > 20 ? 5 : 60);
     connect(&feeder, &QTimer::timeout, &feeder, [&] {
-        if (client.replyCount() > 0)
-            answeredEarly = true;
         if (chunks.isEmpty()) {
-            feeder.stop();
+            feeder.stop(); // everything is sent: from here on an answer is not early
             return;
         }
+        if (client.replyCount() > 0)
+            answeredEarly = true;
         client.send(chunks.takeFirst());
     });
     feeder.start();
