@@ -119,6 +119,8 @@ private:
 
     int parseOr(int depth);
     int parseAnd(int depth);
+    int parseJoined(int depth, SegmentNodeKind kind, QLatin1String keyword,
+                    int (SegmentRuleParser::*parseOperand)(int));
     int parseUnary(int depth);
     int parseTrait();
     int parseFrequency();
@@ -348,54 +350,40 @@ std::optional<SegmentRule> SegmentRuleParser::parse(RuleDiagnostic *diagnostic)
 
 int SegmentRuleParser::parseOr(int depth)
 {
-    const Token &first = current();
-    QVarLengthArray<qint32, 8> operands;
-    int operand = parseAnd(depth);
-    if (operand < 0)
-        return -1;
-    appendOperand(operands, operand, SegmentNodeKind::Or);
-    bool joined = false;
-    while (isWord(current(), QLatin1String("OR"))) {
-        advance();
-        operand = parseAnd(depth);
-        if (operand < 0)
-            return -1;
-        appendOperand(operands, operand, SegmentNodeKind::Or);
-        joined = true;
-    }
-    if (!joined)
-        return operand;
-    Node node;
-    node.kind = SegmentNodeKind::Or;
-    node.first = qint32(m_rule.m_operands.size());
-    node.count = qint32(operands.size());
-    node.span = spanFrom(first);
-    for (const qint32 index : operands)
-        m_rule.m_operands.append(index);
-    return addNode(node);
+    return parseJoined(depth, SegmentNodeKind::Or, QLatin1String("OR"),
+                       &SegmentRuleParser::parseAnd);
 }
 
 int SegmentRuleParser::parseAnd(int depth)
 {
+    return parseJoined(depth, SegmentNodeKind::And, QLatin1String("AND"),
+                       &SegmentRuleParser::parseUnary);
+}
+
+// operand ( keyword operand )*: one node of `kind` over all the operands, or the single operand
+// itself when there is no keyword.
+int SegmentRuleParser::parseJoined(int depth, SegmentNodeKind kind, QLatin1String keyword,
+                                   int (SegmentRuleParser::*parseOperand)(int))
+{
     const Token &first = current();
     QVarLengthArray<qint32, 8> operands;
-    int operand = parseUnary(depth);
+    int operand = (this->*parseOperand)(depth);
     if (operand < 0)
         return -1;
-    appendOperand(operands, operand, SegmentNodeKind::And);
+    appendOperand(operands, operand, kind);
     bool joined = false;
-    while (isWord(current(), QLatin1String("AND"))) {
+    while (isWord(current(), keyword)) {
         advance();
-        operand = parseUnary(depth);
+        operand = (this->*parseOperand)(depth);
         if (operand < 0)
             return -1;
-        appendOperand(operands, operand, SegmentNodeKind::And);
+        appendOperand(operands, operand, kind);
         joined = true;
     }
     if (!joined)
         return operand;
     Node node;
-    node.kind = SegmentNodeKind::And;
+    node.kind = kind;
     node.first = qint32(m_rule.m_operands.size());
     node.count = qint32(operands.size());
     node.span = spanFrom(first);
