@@ -7,12 +7,14 @@
 #include "rules/segmentrule.h"
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLatin1String>
 #include <QList>
 #include <QString>
 #include <QStringList>
 #include <QVarLengthArray>
 
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -89,12 +91,18 @@ struct NewRealization
     Trigger trigger = Trigger::Signals;
     // Onboarded traits: the visitor's earlier realizations of this trait are deleted first.
     bool replacesEarlier = false;
-    // Signals: the call's values of the keys the rule reads (never a p_ key), in rule order.
-    QList<Signal> matchedSignals;
+    // Signals: the call's signals (one copy shared by the call's realizations) and the keys
+    // the rule reads (never a p_ key). matchedSignals() and detailJson() read them only when
+    // the realization is stored, on the writer's thread, not on the visitor's clock.
+    std::shared_ptr<const RuleSignals> callSignals;
+    QStringList detailKeys;
     // PartnerCode: who answered what; DirectSid: the d_sid value as sent.
     qint64 partnerDpid = 0;
     QString code;
 
+    // Signals: the call's values of the keys the rule reads, in rule order, keys without a
+    // value left out. Empty for the other triggers.
+    QList<Signal> matchedSignals() const;
     // trait_realizations.detail: {"signals":{"c_section":["sports"]}}, {"d_sid":"1234"} or
     // {"dpid":1955,"code":"auto"}.
     QString detailJson() const;
@@ -127,19 +135,29 @@ struct MembershipChange
     friend bool operator==(const MembershipChange &, const MembershipChange &) = default;
 };
 
-// The cookie that carries cookie destinations in `stuff` (ours; dcs-api.md's example): one
-// cookie, every held segment's destination as key=value, values of one key joined by ',' and
-// keys joined by '&': {"cn":"aam","cv":"segments=1606170,2461982","ttl":30,"dmn":""}.
-struct CookieDestination
+// One object of the answer's `stuff` (dcs-api.md): a cookie for the page to set. Cookie
+// destinations go into one cookie (ours, matching dcs-api.md's example): every held segment's
+// destination as key=value, the values of one key joined by ',' in segment sid order (each
+// once), keys joined by '&': {"cn":"aam","cv":"segments=1606170,2461982","ttl":30,"dmn":""}.
+// A destination with an empty key adds its value alone.
+struct CookieStuff
 {
-    static constexpr QLatin1String Name{"aam"};
-    static constexpr int TtlDays = 30;
-    static constexpr QLatin1String Domain{""}; // the DCS's own domain
+    static constexpr QLatin1String DefaultName{"aam"};
+    static constexpr int DefaultTtlDays = 30;
+
+    QString name = DefaultName;         // cn
+    QString value;                      // cv
+    int ttlDays = DefaultTtlDays;       // ttl
+    QString domain = QLatin1String(""); // dmn: empty = the DCS's own domain
+
+    QJsonObject toJson() const;
+    friend bool operator==(const CookieStuff &, const CookieStuff &) = default;
 };
 
 struct QualifierInput
 {
     const RuleSignals *callSignals = nullptr; // the call's signals, `ic` = every partner code
+                                              // (copied, cheaply, only if a trait matches)
     QStringList directSids;                   // d_sid values, one sid each
     QList<PartnerCodes> partnerCodes;         // for onboarded traits
     const VisitorProfile *profile = nullptr;  // null or empty: a new visitor
@@ -147,7 +165,7 @@ struct QualifierInput
     QString uuid; // %did%
     QString tid;
     std::optional<qint64> onlyDataSource; // d_tdpid
-    bool urlDestinations = false;         // d_dst=1: fill Qualification::dests
+    bool urlDestinations = false;         // d_dst=1: fill Qualification::destinationUrls
     quint32 random = 0;                   // %rnd%
     bool replay = false;                  // store realizations with origin Replay
 };
@@ -161,8 +179,8 @@ struct Qualification
     QList<qint64> segmentsHeld;         // the answer's `segments`, ascending
     QList<MembershipChange> changes;    // by segment sid
     QStringList refusedDirectSids;
-    QJsonArray stuff; // cookie destinations of the held segments ([] when none)
-    QJsonArray dests; // URL destinations, when asked for
+    QList<CookieStuff> stuff;    // cookie destinations of the held segments (none: empty)
+    QStringList destinationUrls; // URL destinations, macros expanded, when asked for
     // The earliest instant at which a segment could change for this visitor without a new
     // call; Realization::Never if none can. qualify() answers a safe lower bound (cheap);
     // reevaluate() the exact instant.
@@ -170,11 +188,15 @@ struct Qualification
 
     QList<qint64> joined() const;
     QList<qint64> left() const;
+    // The answer's arrays: [{"cn":..,"cv":..,"ttl":..,"dmn":..}] and [{"c":url,"y":"img"}].
+    QJsonArray stuffJson() const;
+    QJsonArray destsJson() const;
 };
 
 // A visitor's realizations as segment rules read them: stored ones, plus this call's, with
-// each folder trait answering its members' realizations together (its count is their sum).
-// Allocation-free for up to 64 realizations.
+// each folder trait that an active segment names answering its members' realizations together
+// (its count is their sum). An onboarded realization that replaces earlier ones hides them.
+// Allocation-free for up to 64 realizations (folder copies included).
 class VisitorRealizations final : public RealizationSource
 {
 public:

@@ -93,13 +93,11 @@ void RulesSnapshot::addTraits(const QList<Trait> &traits, QSet<qint64> *refusedT
                 continue;
             }
             if (trait.type == Trait::Type::Rule) {
-                RuleTrait entry{trait.sid, trait.dataSource, trait.ttlDays, parse.rule, {}, {}};
+                RuleTrait entry{trait.sid, trait.dataSource, trait.ttlDays, parse.rule, {}};
                 const QStringList keys = parse.rule->keys();
                 for (const QString &key : keys) {
-                    if (key.startsWith(u"p_"))
-                        continue;
-                    entry.detailKeys.append(key);
-                    entry.detailKeyHashes.append(RuleSignals::hashKey(key));
+                    if (!key.startsWith(u"p_"))
+                        entry.detailKeys.append(key);
                 }
                 m_ruleTraits.append(entry);
             } else {

@@ -77,9 +77,8 @@ public:
         int ttlDays = 120;
         std::shared_ptr<const CompiledTraitRule> rule;
         // The keys the rule reads, minus the private p_ keys: what a realization records of
-        // the call (never a p_ value, dcs-api.md). Hashes as RuleSignals::hashKey().
+        // the call (never a p_ value, dcs-api.md).
         QStringList detailKeys;
-        QList<size_t> detailKeyHashes;
     };
 
     struct SnapshotDestination

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "rules/qualifier.h"
+#include "storagewriter.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <functional>
+
+namespace Dcs {
+
+// Reads one visitor's profile (realizations and memberships) with a single indexed statement,
+// prepared once: keep one per thread that reads, on that thread's connection (Storage::reader()).
+// The caller skips it for a brand-new visitor, who has nothing stored.
+class ProfileReader final
+{
+public:
+    explicit ProfileReader(QSqlDatabase db);
+
+    ProfileReader(const ProfileReader &) = delete;
+    ProfileReader &operator=(const ProfileReader &) = delete;
+
+    bool read(const QString &uuid, qint64 nowMs, VisitorProfile *profile, QString *error);
+
+private:
+    QSqlQuery m_query;
+    bool m_prepared = false;
+};
+
+// Realizations and memberships in SQL: building blocks for the caller's write job, so a call's
+// event row, realizations and membership changes commit together.
+namespace RealizationStore {
+
+// VisitorProfile::realizations: unexpired at nowMs, or expired after the earliest held
+// membership began; all memberships. One statement, through the (uuid, ...) indexes.
+bool readProfile(QSqlDatabase db, const QString &uuid, qint64 nowMs, VisitorProfile *profile,
+                 QString *error);
+// The same inside a write job: the writer's connection sees every earlier job's writes.
+bool readProfile(WriteContext &context, const QString &uuid, qint64 nowMs,
+                 VisitorProfile *profile, QString *error);
+
+// Stores a Qualification: its realizations (an onboarded one first deletes the visitor's
+// earlier rows of that trait), its joins and leaves in memberships, and one membership_changes
+// row per change that did change the memberships table (a join of a segment already held or a
+// leave of one not held writes nothing, so two evaluations racing on one visitor cannot record
+// a change twice). A realization of a trait, or a join of a segment, deleted since the
+// snapshot was taken is skipped, not an error that would cost the caller's whole job.
+// Writes only from its arguments: safe in a job that runs twice.
+bool writeQualification(WriteContext &context, const QString &uuid,
+                        const Qualification &qualification, QString *error);
+
+// Whether the visitor opted out (dcs-api.md: no more trait or segment qualifications).
+bool isOptedOut(WriteContext &context, const QString &uuid, bool *optedOut, QString *error);
+
+// Every visitor with a membership or an unexpired realization, in uuid order, each with its
+// realizations unexpired at nowMs and its memberships: one pass over each table, for
+// rebuilding the sweeper's schedule. `visit` returns false to stop early.
+using ProfileVisitor = std::function<bool(const QString &uuid, const VisitorProfile &profile)>;
+bool scanProfiles(QSqlDatabase db, qint64 nowMs, const ProfileVisitor &visit, QString *error);
+
+} // namespace RealizationStore
+} // namespace Dcs
