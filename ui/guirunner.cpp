@@ -25,6 +25,7 @@ int runGui(const CommandLineOptions &options)
     }
     if (!importRequestedWorkspace(*server.storage(), options))
         return ExitCode::Failed;
+    server.reloadRules();
     // Without --listen: where this computer's DCS listened last, with its saved limits.
     const AppSettings settings;
     QHostAddress address = options.listenAddress;

@@ -62,6 +62,9 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
+    // An import changes traits and segments: the next call must use them.
+    connect(m_workspacePage, &WorkspacePage::operationFinished, this,
+            [this] { m_server.reloadRules(); });
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 

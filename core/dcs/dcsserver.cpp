@@ -3,8 +3,11 @@
 #include "common/appsettings.h"
 #include "common/logging.h"
 #include "idsyncendpoints.h"
+#include "qualificationstage.h"
 #include "profiles/identityresolver.h"
 #include "requestrouter.h"
+#include "rules/membershipsweeper.h"
+#include "rules/rulesnapshot.h"
 #include "tagassets.h"
 #include "storage/settingsrepository.h"
 #include "storage/storage.h"
@@ -34,6 +37,16 @@ bool DcsServer::openStorage(const QString &databasePath, QString *error)
     settings.dcsRegion = workspace.dcsRegion;
     settings.deadlineMs = workspace.deadlineMs;
     m_eventEndpoint->setSettings(settings);
+
+    m_rules = std::make_unique<RulesEngine>();
+    reloadRules();
+    m_sweeper = std::make_unique<MembershipSweeper>(*m_storage, *m_rules);
+    QString sweepError;
+    if (!m_sweeper->rebuild(&sweepError))
+        qCWarning(lcRules).noquote() << "the membership sweep could not be scheduled:"
+                                     << sweepError;
+    m_eventEndpoint->addStage(
+        std::make_shared<QualificationStage>(*m_storage, *m_rules, m_sweeper.get()));
     EventEndpoint *events = m_eventEndpoint.get();
     m_idSync = std::make_unique<IdSyncEndpoints>(*m_storage, *m_identity,
                                                  [events] { return events->settings().dcsRegion; });
@@ -100,6 +113,22 @@ bool DcsServer::rebindListener(const QHostAddress &address, quint16 port, QStrin
     return false;
 }
 
+void DcsServer::reloadRules()
+{
+    if (!m_rules || !m_storage)
+        return;
+    QList<RuleDiagnosticWithItem> problems;
+    QString error;
+    if (!m_rules->reload(*m_storage, &problems, &error)) {
+        qCWarning(lcRules).noquote() << "definitions not reloaded:" << error;
+        return;
+    }
+    for (const RuleDiagnosticWithItem &problem : std::as_const(problems))
+        qCWarning(lcRules).noquote() << problem.message();
+    if (m_sweeper)
+        m_sweeper->rebuild(); // edited definitions can move when visitors leave
+}
+
 WriteResult DcsServer::applyWorkspaceSettings(const WorkspaceSettings &settings)
 {
     const WriteResult result = SettingsRepository(*m_storage).save(settings);
@@ -129,7 +158,9 @@ void DcsServer::shutdown()
         qCInfo(lcStorage) << "storage closed;" << stats.committed << "writes committed,"
                           << stats.failedItems << "failed";
         m_idSync.reset();
-        m_eventEndpoint.reset();
+        m_eventEndpoint.reset(); // and its stages
+        m_sweeper.reset();       // after the writer: commits may still schedule visitors
+        m_rules.reset();
         m_identity.reset();
         m_storage.reset();
     }

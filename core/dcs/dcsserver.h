@@ -15,6 +15,8 @@ namespace Dcs {
 
 class IdSyncEndpoints;
 class IdentityResolver;
+class MembershipSweeper;
+class RulesEngine;
 class RequestRouter;
 class Storage;
 
@@ -40,6 +42,9 @@ public:
     // Region and deadline: stored with the workspace and applied from the next call.
     WriteResult applyWorkspaceSettings(const WorkspaceSettings &settings);
     WorkspaceSettings workspaceSettings() const;
+    // Recompiles the traits and segments from the database (after an import or an edit); the
+    // next call uses them. Rules that do not compile are left out and logged.
+    void reloadRules();
     // Stops accepting, then commits everything accepted and closes the database.
     void shutdown();
 
@@ -54,6 +59,8 @@ private:
     EventStats m_eventStats;
     std::unique_ptr<Storage> m_storage;
     std::unique_ptr<IdentityResolver> m_identity;
+    std::unique_ptr<RulesEngine> m_rules;
+    std::unique_ptr<MembershipSweeper> m_sweeper;
     std::unique_ptr<EventEndpoint> m_eventEndpoint;
     std::unique_ptr<IdSyncEndpoints> m_idSync;
     DcsListener m_listener;
