@@ -89,7 +89,8 @@ int runHeadless(const CommandLineOptions &options)
     }
     if (!importRequestedWorkspace(*server.storage(), options))
         return ExitCode::Failed;
-    server.reloadRules(); // what --import brought in applies from the first call
+    if (!options.importFile.isEmpty())
+        server.reloadRules(); // what --import brought in applies from the first call
     server.applyComputerSettings();
     if (!server.startListener(options.listenAddress, options.listenPort, &error)) {
         printLine(stderr, error);
