@@ -7,12 +7,14 @@
 #include "settingsrepository.h"
 #include "storage.h"
 #include "traitrepository.h"
+#include "rules/segmentrule.h"
+#include "rules/traitcatalog.h"
+#include "rules/traitrule.h"
 
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSet>
 #include <QUuid>
@@ -38,6 +40,19 @@ QString WorkspaceReport::summary() const
 namespace WorkspaceFile {
 
 namespace {
+
+// "trait 7777T does not exist (rule line 2, column 3)": the rule's own diagnostic, placed.
+QString ruleIssue(const RuleDiagnostic &diagnostic)
+{
+    QString text = diagnostic.text;
+    if (diagnostic.line > 0)
+        text += QStringLiteral(" (rule line %1, column %2)").arg(diagnostic.line)
+                    .arg(diagnostic.column);
+    if (!diagnostic.hint.isEmpty())
+        text += QStringLiteral("; ") + diagnostic.hint;
+    return text;
+}
+
 
 // The file, read and checked on its own (before the database is looked at).
 struct ParsedWorkspace
@@ -318,7 +333,15 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
     const QList<Trait> storedTraits = TraitRepository::readAll(db);
     result.addTrait = planById<Trait>(
         file.traits, storedTraits, &Trait::sid, "traits", "sid", "trait",
-        [&](const Trait &trait, qsizetype i) { checkFolder("traits", trait.folderId, i); },
+        [&](const Trait &trait, qsizetype i) {
+            checkFolder("traits", trait.folderId, i);
+            if (trait.type == Trait::Type::Folder || trait.rule.trimmed().isEmpty())
+                return; // reported by the reader already
+            const TraitRuleParse parsed = TraitRule::compile(trait.rule);
+            if (!parsed.ok())
+                issues.append(JsonIssue{itemPath("traits", i, "rule"),
+                                        ruleIssue(parsed.diagnostics.first())});
+        },
         &report->traits, &issues);
 
     QSet<qint64> allTraitSids;
@@ -326,26 +349,16 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
         for (const Trait &trait : *traits)
             allTraitSids.insert(trait.sid);
     }
-    // Trait references in a segment rule ("1234T"): each must name an existing trait. The full
-    // syntax check belongs to the rules engine; this catches dangling references on import.
-    static const QRegularExpression traitReference(QStringLiteral("\\b([0-9]+)T\\b"));
+    // Segment rules are compiled against every trait the workspace will have: syntax, names
+    // of traits, and the rules.md refusals, each with its line and column.
+    QList<Trait> allTraits = storedTraits;
+    allTraits += file.traits;
+    const TraitTypeCatalog catalog(allTraits);
     const auto checkSegment = [&](const Segment &segment, qsizetype i) {
         checkFolder("segments", segment.folderId, i);
-        auto matches = traitReference.globalMatch(segment.rule);
-        while (matches.hasNext()) {
-            const QRegularExpressionMatch match = matches.next();
-            if (allTraitSids.contains(match.captured(1).toLongLong()))
-                continue;
-            const QString before = segment.rule.left(match.capturedStart());
-            const int line = int(before.count(QLatin1Char('\n'))) + 1;
-            const int column = int(match.capturedStart() - before.lastIndexOf(QLatin1Char('\n')));
-            issues.append(JsonIssue{itemPath("segments", i, "rule"),
-                                    QStringLiteral("trait %1 does not exist (rule line %2, "
-                                                   "column %3)")
-                                        .arg(match.captured(1))
-                                        .arg(line)
-                                        .arg(column)});
-        }
+        RuleDiagnostic diagnostic;
+        if (!SegmentRule::compile(segment.rule, catalog, &diagnostic))
+            issues.append(JsonIssue{itemPath("segments", i, "rule"), ruleIssue(diagnostic)});
     };
     result.addSegment = planById<Segment>(file.segments, SegmentRepository::readAll(db),
                                           &Segment::sid, "segments", "sid", "segment",

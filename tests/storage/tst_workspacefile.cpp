@@ -228,7 +228,28 @@ private Q_SLOTS:
             setInArray(r, QStringLiteral("segments"), 0, QStringLiteral("rule"),
                        QStringLiteral("1001T AND\n  7777T"));
         }) << QStringLiteral("$.segments[0].rule")
-           << QStringLiteral("trait 7777 does not exist (rule line 2, column 3)");
+           << QStringLiteral("trait 7777T does not exist (rule line 2, column 3)");
+        QTest::addRow("trait rule that does not parse") << sampleWith([](QJsonObject &r) {
+            setInArray(r, QStringLiteral("traits"), 0, QStringLiteral("rule"),
+                       QStringLiteral("c_section =="));
+        }) << QStringLiteral("$.traits[0].rule")
+           << QStringLiteral("(rule line 1, column 13)");
+        QTest::addRow("trait regex that does not compile") << sampleWith([](QJsonObject &r) {
+            setInArray(r, QStringLiteral("traits"), 0, QStringLiteral("rule"),
+                       QStringLiteral("c_url matchesregex \"(\""));
+        }) << QStringLiteral("$.traits[0].rule") << QStringLiteral("rule line 1");
+        QTest::addRow("segment rule that does not parse") << sampleWith([](QJsonObject &r) {
+            setInArray(r, QStringLiteral("segments"), 0, QStringLiteral("rule"),
+                       QStringLiteral("1001T AND"));
+        }) << QStringLiteral("$.segments[0].rule") << QStringLiteral("(rule line 1, column 10)");
+        QTest::addRow("segment that everyone would hold") << sampleWith([](QJsonObject &r) {
+            setInArray(r, QStringLiteral("segments"), 0, QStringLiteral("rule"),
+                       QStringLiteral("NOT 1001T"));
+        }) << QStringLiteral("$.segments[0].rule") << QStringLiteral("every visitor");
+        QTest::addRow("frequency of an onboarded trait") << sampleWith([](QJsonObject &r) {
+            setInArray(r, QStringLiteral("segments"), 0, QStringLiteral("rule"),
+                       QStringLiteral("FREQUENCY([2001T]) >= 2"));
+        }) << QStringLiteral("$.segments[0].rule") << QStringLiteral("onboarded");
         QTest::addRow("bad destination type") << sampleWith([](QJsonObject &r) {
             setInArray(r, QStringLiteral("segments"), 0, QStringLiteral("destinations"),
                        QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("pixel")}}});
