@@ -14,7 +14,9 @@
 #   sqlite3   Debian package `sqlite3`      (optional: counts the events stored afterwards)
 #
 # Environment (all optional): DURATION (seconds per measured run, default 15), WARMUP (default 3),
-# THREADS (wrk threads, default 2), CONNECTIONS (default 64).
+# THREADS (wrk threads, default 2), CONNECTIONS (default 64), WORKSPACE (a workspace file the DCS
+# imports before it listens, e.g. tests/bench/workspace-20-traits.json: the budget's "20 rule
+# traits, 10 segments"; default none).
 #
 # What it does, on 127.0.0.1 only: starts nginx with a temporary prefix and config (worker
 # processes = cores, access_log off, one location answering the JSON the DCS answers), starts
@@ -29,6 +31,7 @@ DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
+WORKSPACE=${WORKSPACE:-}
 DCS_PATH='/event?d_rtbd=json&c_section=sports&c_page=home&c_tags=a,b'
 NGINX_PATH='/event'
 
@@ -87,10 +90,12 @@ wait_for_line() {
 
 # --- the DCS ---------------------------------------------------------------------------------
 mkdir -p "$WORK/dcs/home"
+IMPORT=()
+[[ -n $WORKSPACE ]] && IMPORT=(--import "$(realpath "$WORKSPACE")")
 env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS -u QT_QPA_PLATFORM \
     HOME="$WORK/dcs/home" XDG_DATA_HOME="$WORK/dcs/home/data" \
     XDG_CONFIG_HOME="$WORK/dcs/home/config" XDG_CACHE_HOME="$WORK/dcs/home/cache" \
-    "$BIN" --headless --listen 127.0.0.1:0 --db "$WORK/dcs/bench.sqlite" \
+    "$BIN" --headless --listen 127.0.0.1:0 --db "$WORK/dcs/bench.sqlite" "${IMPORT[@]}" \
     >"$WORK/dcs/stdout" 2>"$WORK/dcs/stderr" &
 DCS_PID=$!
 line=$(wait_for_line "$WORK/dcs/stdout" '^listening on 127\.0\.0\.1:[0-9]+$' 30 "$DCS_PID") \
@@ -208,6 +213,7 @@ echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "wrk:     -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s each)"
 echo "nginx:   $(nginx -v 2>&1 | sed 's/^nginx version: //'), $CORES workers, $NGINX_URL"
 echo "dcs:     $BIN, $DCS_URL"
+echo "rules:   ${WORKSPACE:-none (no traits, no segments)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_wrk nginx-warmup "$NGINX_URL" "$WARMUP"
