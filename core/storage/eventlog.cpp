@@ -85,8 +85,17 @@ bool EventLog::write(WriteContext &context, const EventRow &row, QString *error)
 
 quint64 EventLog::append(const EventRecord &record, WriteCallback onDone)
 {
+    EventRow row = EventRow::from(record);
+    if (row.id <= 0) {
+        // Row IDs come from EventIds only: an ID SQLite picked itself could be handed out again
+        // to a call, whose insert would then fail.
+        const EventIds::Allocated ids = m_storage.eventIds().next();
+        row.id = ids.id;
+        if (row.tid.isEmpty())
+            row.tid = ids.tid.toLatin1();
+    }
     return m_storage.writer().submit(
-        [row = EventRow::from(record)](WriteContext &context, QString *error) {
+        [row = std::move(row)](WriteContext &context, QString *error) {
             return write(context, row, error);
         },
         std::move(onDone));

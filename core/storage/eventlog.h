@@ -59,6 +59,7 @@ public:
     explicit EventLog(Storage &storage) : m_storage(storage) {}
 
     // Queues the record on the writer; `onDone` runs after its batch commits (group commit).
+    // A record without an ID gets one (and a tid, if it has none) from EventIds.
     quint64 append(const EventRecord &record, WriteCallback onDone = {});
 
     std::optional<EventRecord> byTid(const QString &tid) const;

@@ -144,6 +144,22 @@ private Q_SLOTS:
         QVERIFY(!EventLog(*storage).byTid(storage->eventIds().tidOf(firstRun, stored.id + 1)));
     }
 
+    void anEventAppendedWithoutAnIdNeverTakesOneACallWillGet()
+    {
+        auto storage = open(QStringLiteral("mixed.sqlite"));
+        QVERIFY(storage);
+        EventLog log(*storage);
+        EventRecord withoutId;
+        withoutId.uuid = QStringLiteral("17638200000000000000000000000000000002");
+        QVERIFY(storage->writer().waitForCommit(log.append(withoutId), 10000));
+        WriteResult result;
+        const quint64 ticket = log.append(eventFor(storage->eventIds().next()),
+                                          [&result](const WriteResult &done) { result = done; });
+        QVERIFY(storage->writer().waitForCommit(ticket, 10000));
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(log.count(), qint64(2));
+    }
+
     void aTidOfAnotherDatabaseFindsNothing()
     {
         auto first = open(QStringLiteral("first.sqlite"));
