@@ -356,9 +356,14 @@ Plan plan(QSqlDatabase db, const ParsedWorkspace &file, WorkspaceReport *report)
     const TraitTypeCatalog catalog(allTraits);
     const auto checkSegment = [&](const Segment &segment, qsizetype i) {
         checkFolder("segments", segment.folderId, i);
-        RuleDiagnostic diagnostic;
-        if (!SegmentRule::compile(segment.rule, catalog, &diagnostic))
-            issues.append(JsonIssue{itemPath("segments", i, "rule"), ruleIssue(diagnostic)});
+        // Every problem of a rule that parses (each unknown trait, each refusal), not just the
+        // first: one pass over the file shows everything to fix.
+        RuleDiagnostic syntax;
+        const std::optional<SegmentRule> parsed = SegmentRule::parse(segment.rule, &syntax);
+        const QList<RuleDiagnostic> problems =
+            parsed ? parsed->validate(catalog) : QList<RuleDiagnostic>{syntax};
+        for (const RuleDiagnostic &problem : problems)
+            issues.append(JsonIssue{itemPath("segments", i, "rule"), ruleIssue(problem)});
     };
     result.addSegment = planById<Segment>(file.segments, SegmentRepository::readAll(db),
                                           &Segment::sid, "segments", "sid", "segment",
