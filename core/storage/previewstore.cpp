@@ -1,0 +1,98 @@
+#include "previewstore.h"
+
+#include "sqlutil.h"
+
+#include <QSqlDriver>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <sqlite3.h>
+
+namespace Dcs::PreviewStore {
+
+namespace {
+
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        return *static_cast<sqlite3 *const *>(handle.constData());
+    return nullptr;
+}
+
+// Finalizes on every path out of scanEvents().
+struct StatementGuard
+{
+    sqlite3_stmt *statement = nullptr;
+    ~StatementGuard() { sqlite3_finalize(statement); }
+};
+
+QByteArrayView columnBytes(sqlite3_stmt *statement, int column)
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
+    return QByteArrayView(text, sqlite3_column_bytes(statement, column));
+}
+
+bool countOne(QSqlDatabase db, const QString &sql, const QVariantList &values, qint64 *count,
+              QString *error)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!SqlUtil::run(query, sql, values, error))
+        return false;
+    *count = query.next() ? query.value(0).toLongLong() : 0;
+    return true;
+}
+
+} // namespace
+
+bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisitor &visit,
+                QString *error)
+{
+    sqlite3 *handle = handleOf(db);
+    if (!handle) {
+        if (error)
+            *error = QStringLiteral("the event scan needs an open SQLite connection");
+        return false;
+    }
+    static constexpr char Sql[] = "SELECT uuid, ts_ms, signals FROM events INDEXED BY "
+                                  "events_by_time WHERE ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms";
+    StatementGuard guard;
+    if (sqlite3_prepare_v2(handle, Sql, int(sizeof Sql - 1), &guard.statement, nullptr)
+        != SQLITE_OK) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    sqlite3_bind_int64(guard.statement, 1, fromMs);
+    sqlite3_bind_int64(guard.statement, 2, toMs);
+    EventRowView row;
+    int result = SQLITE_ROW;
+    while ((result = sqlite3_step(guard.statement)) == SQLITE_ROW) {
+        row.uuid = columnBytes(guard.statement, 0);
+        row.timeMs = sqlite3_column_int64(guard.statement, 1);
+        row.signalsJson = columnBytes(guard.statement, 2);
+        if (!visit(row))
+            return true;
+    }
+    if (result != SQLITE_DONE) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    return true;
+}
+
+bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error)
+{
+    return countOne(db,
+                    QStringLiteral("SELECT count(*) FROM events WHERE ts_ms >= ? AND ts_ms <= ?"),
+                    {fromMs, toMs}, count, error);
+}
+
+bool countVisitors(QSqlDatabase db, qint64 *count, QString *error)
+{
+    return countOne(db, QStringLiteral("SELECT count(*) FROM visitors"), {}, count, error);
+}
+
+} // namespace Dcs::PreviewStore
