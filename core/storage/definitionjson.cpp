@@ -139,7 +139,7 @@ public:
     }
 
 private:
-    const QJsonObject &m_object;
+    const QJsonObject m_object; // a copy (implicitly shared): callers pass temporaries
     const QString m_path;
     QList<JsonIssue> *m_issues;
     QSet<QString> m_seen;
