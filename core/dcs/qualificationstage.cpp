@@ -88,11 +88,13 @@ void QualificationStage::process(const std::shared_ptr<EventContext> &event,
         event->dests = qualification->destsJson();
 
     if (!qualification->realizations.isEmpty() || !qualification->changes.isEmpty()) {
-        const QString uuid = event->identity.uuid;
-        event->stageWrites.push_back([uuid, qualification](WriteContext &context,
-                                                           QString *error) {
-            return RealizationStore::writeQualification(context, uuid, *qualification, error);
-        });
+        // Converted here, on the listener thread: the single writer only binds and steps.
+        event->stageWrites.push_back(
+            [prepared = RealizationStore::PreparedQualification::from(event->identity.uuid,
+                                                                     *qualification)](
+                WriteContext &context, QString *error) {
+                return RealizationStore::write(context, prepared, error);
+            });
     }
     if (m_sweeper && qualification->nextChangeMs != Realization::Never) {
         event->afterCommit.push_back([sweeper = m_sweeper, uuid = event->identity.uuid,

@@ -25,13 +25,6 @@ const QString &profileSql()
     return sql;
 }
 
-QVariant expiresValue(qint64 expiresMs)
-{
-    // NULL is "never": no sentinel number that a PostgreSQL BIGINT or a report must know.
-    return expiresMs == Realization::Never ? QVariant(QMetaType(QMetaType::LongLong))
-                                           : QVariant(expiresMs);
-}
-
 qint64 expiresFrom(const QSqlQuery &query, int column)
 {
     return query.isNull(column) ? Realization::Never : query.value(column).toLongLong();
@@ -123,54 +116,91 @@ bool readProfile(WriteContext &context, const QString &uuid, qint64 nowMs,
     return runProfileQuery(context.prepared(profileSql()), uuid, nowMs, profile, error);
 }
 
+PreparedQualification PreparedQualification::from(const QString &uuid,
+                                                   const Qualification &qualification)
+{
+    PreparedQualification prepared;
+    prepared.uuid = uuid.toUtf8();
+    prepared.tid = qualification.tid.toUtf8();
+    prepared.realizations.reserve(qualification.realizations.size());
+    for (const NewRealization &realization : qualification.realizations)
+        prepared.realizations.append(Row{realization.traitSid, realization.realization.timeMs,
+                                         realization.realization.expiresMs,
+                                         realization.replacesEarlier,
+                                         realizationOriginName(realization.origin).toUtf8(),
+                                         realization.detailJson().toUtf8()});
+    prepared.changes.reserve(qualification.changes.size());
+    for (const MembershipChange &change : qualification.changes)
+        prepared.changes.append(Change{change.segmentSid, change.atMs,
+                                       change.kind == MembershipChange::Kind::Join,
+                                       change.cause.toUtf8()});
+    return prepared;
+}
+
 bool writeQualification(WriteContext &context, const QString &uuid,
                         const Qualification &qualification, QString *error)
 {
-    for (const NewRealization &realization : qualification.realizations) {
-        if (realization.replacesEarlier) {
-            QSqlQuery &remove = context.prepared(QStringLiteral(
-                "DELETE FROM trait_realizations WHERE uuid = ? AND trait_sid = ?"));
-            SqlUtil::bindAll(remove, {uuid, realization.traitSid});
-            if (!execOrFail(remove, error))
+    return write(context, PreparedQualification::from(uuid, qualification), error);
+}
+
+bool write(WriteContext &context, const PreparedQualification &prepared, QString *error)
+{
+    for (const PreparedQualification::Row &row : prepared.realizations) {
+        if (row.replacesEarlier) {
+            Sqlite::Statement &remove = context.sqliteStatement(
+                "DELETE FROM trait_realizations WHERE uuid = ? AND trait_sid = ?");
+            remove.bind(1, QByteArrayView(prepared.uuid));
+            remove.bind(2, row.traitSid);
+            if (!remove.step(error))
                 return false;
         }
         // Selecting the trait's own row inserts nothing if the trait was deleted meanwhile.
-        QSqlQuery &insert = context.prepared(QStringLiteral(
+        Sqlite::Statement &insert = context.sqliteStatement(
             "INSERT INTO trait_realizations "
             "(uuid, trait_sid, ts_ms, expires_ms, source, tid, detail) "
-            "SELECT ?, sid, ?, ?, ?, ?, ? FROM traits WHERE sid = ?"));
-        SqlUtil::bindAll(insert, {uuid, realization.realization.timeMs,
-                                  expiresValue(realization.realization.expiresMs),
-                                  realizationOriginName(realization.origin), qualification.tid,
-                                  realization.detailJson(), realization.traitSid});
-        if (!execOrFail(insert, error))
+            "SELECT ?, sid, ?, ?, ?, ?, ? FROM traits WHERE sid = ?");
+        insert.bind(1, QByteArrayView(prepared.uuid));
+        insert.bind(2, row.timeMs);
+        // NULL is "never": no sentinel number that a PostgreSQL BIGINT or a report must know.
+        if (row.expiresMs == Realization::Never)
+            insert.bindNull(3);
+        else
+            insert.bind(3, row.expiresMs);
+        insert.bind(4, QByteArrayView(row.origin));
+        insert.bind(5, QByteArrayView(prepared.tid));
+        insert.bind(6, QByteArrayView(row.detail));
+        insert.bind(7, row.traitSid);
+        if (!insert.step(error))
             return false;
     }
 
-    for (const MembershipChange &change : qualification.changes) {
-        const bool join = change.kind == MembershipChange::Kind::Join;
-        QSqlQuery &apply = join
-            ? context.prepared(QStringLiteral(
-                  "INSERT INTO memberships (uuid, segment_sid, since_ms) "
-                  "SELECT ?, sid, ? FROM segments WHERE sid = ? "
-                  "ON CONFLICT (uuid, segment_sid) DO NOTHING"))
-            : context.prepared(QStringLiteral(
-                  "DELETE FROM memberships WHERE uuid = ? AND segment_sid = ?"));
-        if (join)
-            SqlUtil::bindAll(apply, {uuid, change.atMs, change.segmentSid});
-        else
-            SqlUtil::bindAll(apply, {uuid, change.segmentSid});
-        if (!execOrFail(apply, error))
+    for (const PreparedQualification::Change &change : prepared.changes) {
+        Sqlite::Statement &apply = change.join
+            ? context.sqliteStatement("INSERT INTO memberships (uuid, segment_sid, since_ms) "
+                                      "SELECT ?, sid, ? FROM segments WHERE sid = ? "
+                                      "ON CONFLICT (uuid, segment_sid) DO NOTHING")
+            : context.sqliteStatement(
+                  "DELETE FROM memberships WHERE uuid = ? AND segment_sid = ?");
+        apply.bind(1, QByteArrayView(prepared.uuid));
+        if (change.join) {
+            apply.bind(2, change.atMs);
+            apply.bind(3, change.segmentSid);
+        } else {
+            apply.bind(2, change.segmentSid);
+        }
+        if (!apply.step(error))
             return false;
-        if (apply.numRowsAffected() <= 0)
+        if (apply.changes() <= 0)
             continue; // already as wanted: another evaluation recorded this change
-        QSqlQuery &record = context.prepared(QStringLiteral(
+        Sqlite::Statement &record = context.sqliteStatement(
             "INSERT INTO membership_changes (uuid, segment_sid, ts_ms, change, cause) "
-            "VALUES (?, ?, ?, ?, ?)"));
-        SqlUtil::bindAll(record, {uuid, change.segmentSid, change.atMs,
-                                  join ? QStringLiteral("join") : QStringLiteral("leave"),
-                                  change.cause});
-        if (!execOrFail(record, error))
+            "VALUES (?, ?, ?, ?, ?)");
+        record.bind(1, QByteArrayView(prepared.uuid));
+        record.bind(2, change.segmentSid);
+        record.bind(3, change.atMs);
+        record.bind(4, change.join ? QByteArrayView("join") : QByteArrayView("leave"));
+        record.bind(5, QByteArrayView(change.cause));
+        if (!record.step(error))
             return false;
     }
     return true;

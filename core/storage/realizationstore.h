@@ -51,6 +51,37 @@ bool readProfile(WriteContext &context, const QString &uuid, qint64 nowMs,
 bool writeQualification(WriteContext &context, const QString &uuid,
                         const Qualification &qualification, QString *error);
 
+// A Qualification's rows already converted to UTF-8, detail JSON included: made on the caller's
+// thread (the listener's), so the single writer only binds and steps. write() is
+// writeQualification's work; the writer gets no conversion to do.
+struct PreparedQualification
+{
+    struct Row
+    {
+        qint64 traitSid = 0;
+        qint64 timeMs = 0;
+        qint64 expiresMs = 0; // Realization::Never: stored as NULL
+        bool replacesEarlier = false;
+        QByteArray origin;
+        QByteArray detail;
+    };
+    struct Change
+    {
+        qint64 segmentSid = 0;
+        qint64 atMs = 0;
+        bool join = true;
+        QByteArray cause;
+    };
+    QByteArray uuid;
+    QByteArray tid;
+    QList<Row> realizations;
+    QList<Change> changes;
+
+    bool isEmpty() const { return realizations.isEmpty() && changes.isEmpty(); }
+    static PreparedQualification from(const QString &uuid, const Qualification &qualification);
+};
+bool write(WriteContext &context, const PreparedQualification &prepared, QString *error);
+
 // Whether the visitor opted out (dcs-api.md: no more trait or segment qualifications).
 bool isOptedOut(WriteContext &context, const QString &uuid, bool *optedOut, QString *error);
 

@@ -174,6 +174,7 @@ bool Statement::step(QString *error)
     while (result == SQLITE_ROW)
         result = sqlite3_step(m_statement);
     const bool ok = result == SQLITE_DONE;
+    m_changes = ok ? sqlite3_changes(m_db) : 0;
     if (!ok && error)
         *error = QStringLiteral("%1 (in: %2)")
                      .arg(QString::fromUtf8(sqlite3_errmsg(m_db)), QString::fromUtf8(m_sql));

@@ -60,12 +60,15 @@ public:
     // Runs the statement to completion, then resets it and clears the bindings. On failure
     // `error` names SQLite's message and the statement.
     bool step(QString *error);
+    // Rows the last step() inserted, updated or deleted.
+    int changes() const { return m_changes; }
 
 private:
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_statement = nullptr;
     QByteArray m_sql;
     QString m_prepareError;
+    int m_changes = 0;
 };
 
 } // namespace Dcs::Sqlite
