@@ -261,7 +261,8 @@ private Q_SLOTS:
     void outOfDateMembership()
     {
         // Time alone brings the visitor into 12, but nothing stored says so until a sweep.
-        const ExplainedSegment *joined = explainAt(now() + 3 * Day).segment(12);
+        const VisitorExplanation explanation = explainAt(now() + 3 * Day);
+        const ExplainedSegment *joined = explanation.segment(12); // points into `explanation`
         QVERIFY(joined->holds);
         QVERIFY(!joined->memberSinceMs);
         QVERIFY(joined->membershipOutOfDate());
