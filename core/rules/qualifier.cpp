@@ -1,5 +1,7 @@
 #include "rules/qualifier.h"
 
+#include "common/jsonwriter.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -341,25 +343,41 @@ QList<Signal> NewRealization::matchedSignals() const
 
 QString NewRealization::detailJson() const
 {
-    QJsonObject detail;
+    return QString::fromUtf8(detailUtf8());
+}
+
+// Written directly (JsonWriter): through QJsonObject this was half of the listener's time per
+// call with 20 rule traits. Keys in QJsonObject's order (sorted), so the text is the same.
+QByteArray NewRealization::detailUtf8() const
+{
+    QByteArray out;
+    JsonWriter json(out);
+    json.beginObject();
     switch (trigger) {
     case Trigger::Signals: {
-        QJsonObject values;
-        const QList<Signal> matched = matchedSignals();
-        for (const Signal &signal : matched)
-            values.insert(signal.key, QJsonArray::fromStringList(signal.values));
-        detail.insert(u"signals"_s, values);
+        QList<Signal> matched = matchedSignals();
+        std::sort(matched.begin(), matched.end(),
+                  [](const Signal &a, const Signal &b) { return a.key < b.key; });
+        json.key(QLatin1StringView("signals")).beginObject();
+        for (const Signal &signal : std::as_const(matched)) {
+            json.key(signal.key).beginArray();
+            for (const QString &value : signal.values)
+                json.value(value);
+            json.endArray();
+        }
+        json.endObject();
         break;
     }
     case Trigger::DirectSid:
-        detail.insert(u"d_sid"_s, code);
+        json.key(QLatin1StringView("d_sid")).value(code);
         break;
     case Trigger::PartnerCode:
-        detail.insert(u"dpid"_s, partnerDpid);
-        detail.insert(u"code"_s, code);
+        json.key(QLatin1StringView("code")).value(code);
+        json.key(QLatin1StringView("dpid")).value(partnerDpid);
         break;
     }
-    return QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact));
+    json.endObject();
+    return out;
 }
 
 QList<qint64> Qualification::joined() const

@@ -106,6 +106,7 @@ struct NewRealization
     // trait_realizations.detail: {"signals":{"c_section":["sports"]}}, {"d_sid":"1234"} or
     // {"dpid":1955,"code":"auto"}.
     QString detailJson() const;
+    QByteArray detailUtf8() const; // the same, as UTF-8
 };
 
 // Why a membership changed (membership_changes.cause).

@@ -128,7 +128,7 @@ PreparedQualification PreparedQualification::from(const QString &uuid,
                                          realization.realization.expiresMs,
                                          realization.replacesEarlier,
                                          realizationOriginName(realization.origin).toUtf8(),
-                                         realization.detailJson().toUtf8()});
+                                         realization.detailUtf8()});
     prepared.changes.reserve(qualification.changes.size());
     for (const MembershipChange &change : qualification.changes)
         prepared.changes.append(Change{change.segmentSid, change.atMs,
