@@ -4,10 +4,9 @@
 // asserts nothing. Build in Release to get meaningful numbers.
 //
 //   build/release/tests/bench/bench_qualifier [operations per round [case number]]
+#include "microbench.h"
 #include "rules/qualifier.h"
 #include "rules/rulesnapshot.h"
-
-#include <QElapsedTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -23,29 +22,9 @@ namespace {
 constexpr qint64 Day = MsPerDay;
 constexpr qint64 Now = 1'710'936'000'000; // 2024-03-20T12:00:00Z
 
-struct Case
+void run(const MicroCase &c, int rounds)
 {
-    const char *what;
-    int operationsPerRound;
-    std::function<qsizetype()> operation; // returns something to keep it from being optimised out
-};
-
-void run(const Case &c, int rounds)
-{
-    std::vector<double> perOperation;
-    qsizetype sink = 0;
-    for (int r = 0; r < rounds; ++r) {
-        QElapsedTimer timer;
-        timer.start();
-        for (int i = 0; i < c.operationsPerRound; ++i)
-            sink += c.operation();
-        perOperation.push_back(double(timer.nsecsElapsed()) / c.operationsPerRound);
-    }
-    std::sort(perOperation.begin(), perOperation.end());
-    const double median = perOperation.at(perOperation.size() / 2);
-    const double best = perOperation.front();
-    std::printf("%-52s %10.0f %10.0f %12.0f   (%lld)\n", c.what, median, best, 1e9 / median,
-                static_cast<long long>(sink % 10));
+    runMicro(c, rounds, 52, 0);
 }
 
 Trait ruleTrait(qint64 sid, const QString &rule)
@@ -181,7 +160,7 @@ int main(int argc, char **argv)
                 static_cast<long long>(sample.segmentsHeld.size()),
                 static_cast<long long>(sample.changes.size()));
 
-    const std::vector<Case> cases = {
+    const std::vector<MicroCase> cases = {
         {"20 rules alone: matches() per trait (the floor)", operations,
          [&] {
              qsizetype realized = 0;

@@ -6,10 +6,9 @@
 //
 // Operations per round default to 1000000 (compiles: a tenth of that); a case number
 // (1-based) runs that case alone, for a profiler.
+#include "microbench.h"
 #include "rules/rulesignals.h"
 #include "rules/traitrule.h"
-
-#include <QElapsedTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -23,30 +22,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Case
+void run(const MicroCase &c, int rounds)
 {
-    const char *what;
-    int operationsPerRound;
-    std::function<qsizetype()> operation; // returns something to keep it from being optimised out
-};
-
-// Median and best of `rounds` rounds, as ns per operation and operations per second.
-void run(const Case &c, int rounds)
-{
-    std::vector<double> perOperation;
-    qsizetype sink = 0;
-    for (int r = 0; r < rounds; ++r) {
-        QElapsedTimer timer;
-        timer.start();
-        for (int i = 0; i < c.operationsPerRound; ++i)
-            sink += c.operation();
-        perOperation.push_back(double(timer.nsecsElapsed()) / c.operationsPerRound);
-    }
-    std::sort(perOperation.begin(), perOperation.end());
-    const double median = perOperation.at(perOperation.size() / 2);
-    const double best = perOperation.front();
-    std::printf("%-48s %10.1f %10.1f %14.0f   (%lld)\n", c.what, median, best, 1e9 / median,
-                static_cast<long long>(sink % 10));
+    runMicro(c, rounds, 48, 1);
 }
 
 std::shared_ptr<const CompiledTraitRule> mustCompile(const QString &text)
@@ -124,7 +102,7 @@ int main(int argc, char **argv)
         typical.push_back(mustCompile(text));
 
     const int compiles = std::max(1, operations / 10);
-    const std::vector<Case> cases = {
+    const std::vector<MicroCase> cases = {
         {"matches(): c_section == \"sports\"", operations,
          [&] { return qsizetype(simple->matches(signalSet)); }},
         {"matches(): 20 clauses, 2 regexes", operations / 4,
