@@ -1,5 +1,6 @@
 #include "rules/traitpreview.h"
 
+#include "common/bitmix.h"
 #include "rules/realization.h"
 #include "rules/rulesignals.h"
 #include "storage/previewstore.h"
@@ -41,12 +42,7 @@ quint64 uuidHash(QByteArrayView uuid)
         hash ^= quint8(c);
         hash *= 1099511628211ULL;
     }
-    hash ^= hash >> 30;
-    hash *= 0xbf58476d1ce4e5b9ULL;
-    hash ^= hash >> 27;
-    hash *= 0x94d049bb133111ebULL;
-    hash ^= hash >> 31;
-    return hash;
+    return splitMix64(hash);
 }
 
 class JsonCursor

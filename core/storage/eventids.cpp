@@ -1,5 +1,6 @@
 #include "eventids.h"
 
+#include "common/bitmix.h"
 #include "sqlutil.h"
 
 #include <QRandomGenerator>
@@ -13,17 +14,6 @@ constexpr quint64 kHalfMask = (quint64(1) << 36) - 1;
 constexpr int kRounds = 8;
 const QString kKeyName = QStringLiteral("tid_key");
 const QString kRunName = QStringLiteral("tid_run");
-
-// SplitMix64's finalizer: a cheap 64-bit mixing function (every input bit moves every output bit).
-quint64 mix(quint64 x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
 
 std::optional<QString> metaValue(QSqlDatabase &db, const QString &name, QString *error)
 {
@@ -66,8 +56,8 @@ bool EventIds::load(QSqlDatabase &db, QString *error)
         return false;
     }
     for (int i = 0; i < kRounds; ++i)
-        m_roundKeys[size_t(i)] = mix(high + quint64(i) * 0x9e3779b97f4a7c15ULL)
-                                 ^ mix(low ^ quint64(i));
+        m_roundKeys[size_t(i)] = splitMix64(high + quint64(i) * 0x9e3779b97f4a7c15ULL)
+                                 ^ splitMix64(low ^ quint64(i));
 
     const std::optional<QString> run = metaValue(db, kRunName, error);
     if (!run)
@@ -92,7 +82,7 @@ EventIds::Allocated EventIds::next()
 
 quint64 EventIds::round(int index, quint64 half) const
 {
-    return mix(half ^ m_roundKeys[size_t(index)]) & kHalfMask;
+    return splitMix64(half ^ m_roundKeys[size_t(index)]) & kHalfMask;
 }
 
 QString EventIds::tidOf(quint32 run, qint64 id) const
