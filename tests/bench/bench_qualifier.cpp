@@ -101,19 +101,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const QList<Signal> callSignals = {
-        {u"c_section"_s, {u"sports"_s}},
-        {u"c_page"_s, {u"/news/article-42"_s}},
-        {u"price"_s, {u"49.99"_s}},
-        {u"c_qty"_s, {u"3"_s}},
-        {u"c_tags"_s, {u"new"_s, u"running"_s, u"sale"_s}},
-        {u"c_category"_s, {u"shoes"_s, u"trail running"_s}},
-        {u"d_rtbd"_s, {u"json"_s}},
-        {u"h_user-agent"_s,
-         {u"Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0"_s}},
-        {u"h_referer"_s, {u"https://shop.example/cart?x=1"_s}},
-        {u"h_accept-language"_s, {u"en-US,en;q=0.5"_s}},
-    };
+    const QList<Signal> callSignals = shopPageSignals();
     const QStringList partnerCodes = {u"seg-123"_s, u"auto"_s};
     const RuleSignals plainCall(callSignals);
     const RuleSignals partnerCall(callSignals, partnerCodes);
