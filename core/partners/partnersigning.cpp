@@ -10,7 +10,9 @@ QByteArray signature(QByteArrayView secret, QByteArrayView timestamp, QByteArray
     mac.addData(timestamp.data(), timestamp.size());
     mac.addData(".", 1);
     mac.addData(payload.data(), payload.size());
-    return QByteArrayLiteral("sha256=") + mac.result().toHex();
+    QByteArray header = QByteArrayLiteral("sha256=");
+    header += mac.result().toHex();
+    return header;
 }
 
 bool verify(QByteArrayView secret, QByteArrayView timestamp, QByteArrayView payload,
