@@ -233,6 +233,46 @@ const QList<QStringList> &allMigrations()
             QStringLiteral("DROP TABLE visitors"),
             QStringLiteral("ALTER TABLE visitors_by_uuid RENAME TO visitors"),
         },
+        // 3: the transfer log as the engine writes it: each attempt points to its /event row
+        // (a tid decodes to that row, so no tid index), with the deadline, the total time and
+        // what a late answer did. Nothing wrote the version-1 table, so it is replaced.
+        {
+            QStringLiteral("DROP TABLE transfers"),
+            QStringLiteral(R"(CREATE TABLE transfers (
+                id             INTEGER PRIMARY KEY,
+                event_id       INTEGER,
+                ts_ms          INTEGER NOT NULL,
+                tid            TEXT NOT NULL,
+                uuid           TEXT NOT NULL,
+                partner_id     INTEGER REFERENCES partners (id) ON DELETE SET NULL,
+                dpid           INTEGER NOT NULL,
+                shadow         INTEGER NOT NULL DEFAULT 0,
+                deadline_ms    INTEGER NOT NULL,
+                budget_ms      INTEGER NOT NULL,
+                outcome        TEXT NOT NULL,
+                reason         TEXT NOT NULL DEFAULT '',
+                http_status    INTEGER,
+                codes          TEXT NOT NULL DEFAULT '[]',
+                unsegments     TEXT NOT NULL DEFAULT '[]',
+                unmapped_codes TEXT NOT NULL DEFAULT '[]',
+                ttl_days       INTEGER,
+                queue_us       INTEGER,
+                connect_us     INTEGER,
+                tls_us         INTEGER,
+                sent_us        INTEGER,
+                first_byte_us  INTEGER,
+                last_byte_us   INTEGER,
+                parse_us       INTEGER,
+                total_us       INTEGER NOT NULL,
+                late_applied   INTEGER NOT NULL DEFAULT 0,
+                request_text   TEXT,
+                response_text  TEXT,
+                test_run_id    INTEGER REFERENCES onboarding_runs (id) ON DELETE CASCADE))"),
+            QStringLiteral("CREATE INDEX transfers_by_event ON transfers (event_id)"),
+            QStringLiteral("CREATE INDEX transfers_by_time ON transfers (ts_ms)"),
+            QStringLiteral("CREATE INDEX transfers_by_partner ON transfers (dpid, ts_ms)"),
+            QStringLiteral("CREATE INDEX transfers_by_run ON transfers (test_run_id)"),
+        },
     };
     return migrations;
 }
