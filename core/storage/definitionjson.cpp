@@ -1,10 +1,12 @@
 #include "definitionjson.h"
 
-#include <QJsonArray>
-#include <QRegularExpression>
-#include <QSet>
-#include <QUrl>
+#include "partners/partnervalidator.h"
 
+#include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace Dcs {
@@ -22,6 +24,8 @@ namespace DefinitionJson {
 namespace {
 
 constexpr qint64 kMaxId = std::numeric_limits<qint32>::max();
+// For strings whose length PartnerValidator checks.
+constexpr int kNoLengthLimit = std::numeric_limits<int>::max();
 
 // Reads one JSON object field by field, recording every problem with its path, and at the end
 // reports fields nobody asked for (typos such as "ttl_day" must not be silently ignored).
@@ -93,6 +97,34 @@ public:
         return qint64(number);
     }
 
+    // Any whole number, for fields whose range a validator checks. Beyond +-2^53 a double no
+    // longer holds every integer, so larger magnitudes saturate there (still out of range).
+    qint64 wholeNumber(const QString &key, bool required, qint64 fallback)
+    {
+        if (!has(key)) {
+            if (required)
+                error(key, QStringLiteral("is required"));
+            return fallback;
+        }
+        constexpr double kLimit = 9007199254740992.0; // 2^53
+        const QJsonValue value = m_object.value(key);
+        const double number = value.toDouble();
+        if (!value.isDouble() || !std::isfinite(number) || number != std::floor(number)) {
+            error(key, QStringLiteral("must be an integer"));
+            return fallback;
+        }
+        return qint64(std::clamp(number, -kLimit, kLimit));
+    }
+
+    // wholeNumber() for int fields: saturated to int's range, so the validator still sees a
+    // value out of its range rather than a wrapped one.
+    int int32(const QString &key, int fallback)
+    {
+        return int(std::clamp<qint64>(wholeNumber(key, false, fallback),
+                                      std::numeric_limits<int>::min(),
+                                      std::numeric_limits<int>::max()));
+    }
+
     bool boolean(const QString &key, bool fallback)
     {
         if (!has(key))
@@ -148,13 +180,6 @@ private:
 QJsonValue optionalId(const std::optional<qint64> &id)
 {
     return id ? QJsonValue(double(*id)) : QJsonValue(QJsonValue::Null);
-}
-
-bool isValidSignalKey(const QString &key)
-{
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9_-]{1,128}$"));
-    static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));
-    return pattern.match(key).hasMatch() && !digits.match(key).hasMatch();
 }
 
 } // namespace
@@ -249,61 +274,64 @@ WorkspaceSettings settingsFromJson(const QJsonObject &object, const QString &pat
 Partner partnerFromJson(const QJsonObject &object, const QString &path, QList<JsonIssue> *issues,
                         QString *inlineSecret)
 {
-    FieldReader reader(object, path, issues);
+    // Types here; every rule about the values is PartnerValidator's, so the editor and the
+    // import can never disagree. A field with a type error keeps its default and is not
+    // validated again (one message per problem).
+    const qsizetype firstIssue = issues->size();
     Partner partner;
-    partner.name = reader.string(QStringLiteral("name"), true, {}, 255);
-    partner.description = reader.string(QStringLiteral("description"), false);
-    partner.contact = reader.string(QStringLiteral("contact"), false, {}, 255);
-    partner.dpid = reader.integer(QStringLiteral("dpid"), true, 0, 1, kMaxId);
-    partner.integrationCode = reader.string(QStringLiteral("integration_code"), false, {}, 64);
-    partner.endpoint = reader.string(QStringLiteral("endpoint"), true, {}, 2048);
-    if (!partner.endpoint.isEmpty()) {
-        // get-template endpoints carry ${UUID}-style macros: validate with them filled in.
-        static const QRegularExpression macro(QStringLiteral("\\$\\{[A-Z_]+\\}"));
-        const QUrl url(QString(partner.endpoint).replace(macro, QStringLiteral("0")),
-                       QUrl::StrictMode);
-        const QString scheme = url.scheme().toLower();
-        if (!url.isValid() || url.host().isEmpty()
-            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
-            reader.error(QStringLiteral("endpoint"),
-                         QStringLiteral("must be an http:// or https:// URL with a host"));
+    {
+        FieldReader reader(object, path, issues);
+        partner.name = reader.string(QStringLiteral("name"), true, {}, kNoLengthLimit);
+        partner.description = reader.string(QStringLiteral("description"), false, {},
+                                            kNoLengthLimit);
+        partner.contact = reader.string(QStringLiteral("contact"), false, {}, kNoLengthLimit);
+        partner.dpid = reader.wholeNumber(QStringLiteral("dpid"), true, 0);
+        partner.integrationCode = reader.string(QStringLiteral("integration_code"), false, {},
+                                                kNoLengthLimit);
+        partner.endpoint = reader.string(QStringLiteral("endpoint"), true, {}, kNoLengthLimit);
+        const QString style = reader.string(QStringLiteral("style"), false,
+                                            QStringLiteral("json-post"));
+        if (!partnerStyleFromName(style, &partner.style))
+            reader.error(QStringLiteral("style"),
+                         QStringLiteral("must be \"json-post\" or \"get-template\""));
+        partner.secretEnv = reader.string(QStringLiteral("secret_env"), false, {},
+                                          kNoLengthLimit);
+        *inlineSecret = reader.string(QStringLiteral("secret"), false);
+        partner.timeoutMs = reader.int32(QStringLiteral("timeout_ms"), partner.timeoutMs);
+        partner.minBudgetMs = reader.int32(QStringLiteral("min_budget_ms"), partner.minBudgetMs);
+        partner.maxInFlight = reader.int32(QStringLiteral("max_in_flight"), partner.maxInFlight);
+        partner.maxRate = reader.int32(QStringLiteral("max_rate"), partner.maxRate);
+        partner.needsIdSync = reader.boolean(QStringLiteral("needs_id_sync"), false);
+        partner.forwardedKeys = reader.stringList(QStringLiteral("forwarded_keys"));
+        const QString mode = reader.string(QStringLiteral("mode"), false,
+                                           QStringLiteral("disabled"));
+        if (!partnerModeFromName(mode, &partner.mode))
+            reader.error(QStringLiteral("mode"),
+                         QStringLiteral("must be \"disabled\", \"shadow\" or \"live\""));
     }
-    const QString style = reader.string(QStringLiteral("style"), false,
-                                        QStringLiteral("json-post"));
-    if (!partnerStyleFromName(style, &partner.style))
-        reader.error(QStringLiteral("style"),
-                     QStringLiteral("must be \"json-post\" or \"get-template\""));
-    partner.secretEnv = reader.string(QStringLiteral("secret_env"), false, {}, 255);
-    *inlineSecret = reader.string(QStringLiteral("secret"), false);
-    partner.timeoutMs = int(reader.integer(QStringLiteral("timeout_ms"), false,
-                                           partner.timeoutMs, 1, 60000));
-    partner.minBudgetMs = int(reader.integer(QStringLiteral("min_budget_ms"), false,
-                                             partner.minBudgetMs, 0, 60000));
-    if (partner.minBudgetMs > partner.timeoutMs)
-        reader.error(QStringLiteral("min_budget_ms"),
-                     QStringLiteral("is larger than timeout_ms (%1): the partner would never be "
-                                    "called")
-                         .arg(partner.timeoutMs));
-    partner.maxInFlight = int(reader.integer(QStringLiteral("max_in_flight"), false,
-                                             partner.maxInFlight, 1, 10000));
-    partner.maxRate = int(reader.integer(QStringLiteral("max_rate"), false, partner.maxRate, 0,
-                                         1000000));
-    partner.needsIdSync = reader.boolean(QStringLiteral("needs_id_sync"), false);
-    partner.forwardedKeys = reader.stringList(QStringLiteral("forwarded_keys"));
-    for (qsizetype i = 0; i < partner.forwardedKeys.size(); ++i) {
-        const QString &key = partner.forwardedKeys.at(i);
-        const QString keyPath = QStringLiteral("forwarded_keys[%1]").arg(i);
-        if (key.startsWith(QLatin1String("p_")))
-            reader.error(keyPath, QStringLiteral("\"%1\": p_ keys are private and are never "
-                                                 "forwarded to a partner")
-                                      .arg(key));
-        else if (!isValidSignalKey(key))
-            reader.error(keyPath, QStringLiteral("\"%1\" is not a valid signal key").arg(key));
+
+    const auto reported = [&](const QString &field) {
+        // "forwarded_keys[2]" counts as reported when anything under forwarded_keys was: the
+        // reader drops non-strings, which shifts the indices of the rest.
+        const QString base = path + QLatin1Char('.') + field.section(QLatin1Char('['), 0, 0);
+        const QString indexed = base + QLatin1Char('[');
+        for (qsizetype i = firstIssue; i < issues->size(); ++i) {
+            const QString &issuePath = issues->at(i).path;
+            if (issuePath == base || issuePath.startsWith(indexed))
+                return true;
+        }
+        return false;
+    };
+    for (const PartnerFieldIssue &issue : PartnerValidator::validate(partner)) {
+        // Rules that read another field are judged against its default when it had a type
+        // error: macros against an unread style, a budget against an unread timeout.
+        const bool dependsOnReported =
+            (issue.field == QLatin1String("endpoint") && reported(QStringLiteral("style")))
+            || (issue.field == QLatin1String("min_budget_ms")
+                && reported(QStringLiteral("timeout_ms")));
+        if (!reported(issue.field) && !dependsOnReported)
+            issues->append(JsonIssue{path + QLatin1Char('.') + issue.field, issue.message});
     }
-    const QString mode = reader.string(QStringLiteral("mode"), false, QStringLiteral("disabled"));
-    if (!partnerModeFromName(mode, &partner.mode))
-        reader.error(QStringLiteral("mode"),
-                     QStringLiteral("must be \"disabled\", \"shadow\" or \"live\""));
     return partner;
 }
 
