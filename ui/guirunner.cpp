@@ -26,7 +26,7 @@ int runGui(const CommandLineOptions &options)
     if (!importRequestedWorkspace(*server.storage(), options))
         return ExitCode::Failed;
     if (!options.importFile.isEmpty())
-        server.reloadRules(); // what --import brought in applies from the first call
+        server.reloadWorkspace(); // what --import brought in applies from the first call
     // Without --listen: where this computer's DCS listened last, with its saved limits.
     const AppSettings settings;
     QHostAddress address = options.listenAddress;

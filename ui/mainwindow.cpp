@@ -64,7 +64,7 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
     // An import changes traits and segments: the next call must use them.
     connect(m_workspacePage, &WorkspacePage::operationFinished, this,
-            [this] { m_server.reloadRules(); });
+            [this] { m_server.reloadWorkspace(); });
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 

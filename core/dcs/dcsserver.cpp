@@ -3,12 +3,14 @@
 #include "common/appsettings.h"
 #include "common/logging.h"
 #include "idsyncendpoints.h"
+#include "monitor/monitorfeed.h"
 #include "qualificationstage.h"
 #include "profiles/identityresolver.h"
 #include "requestrouter.h"
 #include "rules/membershipsweeper.h"
 #include "rules/rulesnapshot.h"
 #include "tagassets.h"
+#include "transfer/transferengine.h"
 #include "storage/settingsrepository.h"
 #include "storage/storage.h"
 
@@ -16,6 +18,7 @@ namespace Dcs {
 
 DcsServer::DcsServer(QObject *parent, int listenerWorkers)
     : QObject(parent)
+    , m_monitor(std::make_unique<MonitorFeed>())
     , m_listener(nullptr, listenerWorkers)
 {
 }
@@ -45,6 +48,27 @@ bool DcsServer::openStorage(const QString &databasePath, QString *error)
     if (!m_sweeper->rebuild(&sweepError))
         qCWarning(lcRules).noquote() << "the membership sweep could not be scheduled:"
                                      << sweepError;
+    // Partners first: their codes of this call are what onboarded traits (and `ic`) qualify on.
+    m_transfers = std::make_shared<TransferEngine>(*m_storage, *m_rules);
+    MonitorFeed *monitor = m_monitor.get();
+    TransferEngine *transfers = m_transfers.get();
+    m_transfers->setRecordObserver([monitor, transfers](const TransferRecord &record) {
+        monitor->recordTransfer(record);
+        if (record.testRunId == 0)
+            monitor->partners().setInFlight(record.partnerId, transfers->inFlight(record.partnerId));
+    });
+    m_transfers->setBreakerObserver([monitor](const Partner &partner,
+                                              const CircuitBreaker::Status &status) {
+        monitor->partners().setBreakerState(
+            partner.id,
+            status.state == CircuitBreaker::State::Open ? PartnerBreakerState::Open
+                                                        : PartnerBreakerState::Closed,
+            status.override != CircuitBreaker::Override::Automatic, status.reason,
+            status.sinceMs);
+    });
+    m_transfers->reloadPartners();
+    m_eventEndpoint->setMonitorFeed(monitor);
+    m_eventEndpoint->addStage(m_transfers);
     m_eventEndpoint->addStage(
         std::make_shared<QualificationStage>(*m_storage, *m_rules, m_sweeper.get()));
     EventEndpoint *events = m_eventEndpoint.get();
@@ -129,6 +153,18 @@ void DcsServer::reloadRules()
         m_sweeper->rebuild(); // edited definitions can move when visitors leave
 }
 
+void DcsServer::reloadPartners()
+{
+    if (m_transfers)
+        m_transfers->reloadPartners();
+}
+
+void DcsServer::reloadWorkspace()
+{
+    reloadRules();
+    reloadPartners();
+}
+
 WriteResult DcsServer::applyWorkspaceSettings(const WorkspaceSettings &settings)
 {
     const WriteResult result = SettingsRepository(*m_storage).save(settings);
@@ -159,6 +195,7 @@ void DcsServer::shutdown()
                           << stats.failedItems << "failed";
         m_idSync.reset();
         m_eventEndpoint.reset(); // and its stages
+        m_transfers.reset();      // its pools go on the listener threads, still running
         m_sweeper.reset();       // after the writer: commits may still schedule visitors
         m_rules.reset();
         m_identity.reset();

@@ -14,10 +14,12 @@
 namespace Dcs {
 
 class IdSyncEndpoints;
+class MonitorFeed;
 class IdentityResolver;
 class MembershipSweeper;
 class RulesEngine;
 class RequestRouter;
+class TransferEngine;
 class Storage;
 
 // The DCS as one object: its database, the endpoints of dcs-api.md and the listener (and, as
@@ -45,6 +47,10 @@ public:
     // Recompiles the traits and segments from the database (after an import or an edit); the
     // next call uses them. Rules that do not compile are left out and logged.
     void reloadRules();
+    // Re-reads the partners (modes, endpoints, secrets, limits); applies from the next call.
+    void reloadPartners();
+    // Both, after an import or anything else that changed the workspace.
+    void reloadWorkspace();
     // Stops accepting, then commits everything accepted and closes the database.
     void shutdown();
 
@@ -52,15 +58,21 @@ public:
     DcsListener &listener() { return m_listener; }
     const EventStats &eventStats() const { return m_eventStats; }
     EventEndpoint *eventEndpoint() const { return m_eventEndpoint.get(); }
+    TransferEngine *transferEngine() const { return m_transfers.get(); }
+    // The live monitor's data: every partner attempt and answered call, polled by the GUI.
+    MonitorFeed &monitorFeed() const { return *m_monitor; }
+    const RulesEngine *rulesEngine() const { return m_rules.get(); }
     // "127.0.0.1:8480" (IPv6 in brackets), or empty when not listening.
     QString listenAddressText() const;
 
 private:
     EventStats m_eventStats;
+    std::unique_ptr<MonitorFeed> m_monitor;
     std::unique_ptr<Storage> m_storage;
     std::unique_ptr<IdentityResolver> m_identity;
     std::unique_ptr<RulesEngine> m_rules;
     std::unique_ptr<MembershipSweeper> m_sweeper;
+    std::shared_ptr<TransferEngine> m_transfers;
     std::unique_ptr<EventEndpoint> m_eventEndpoint;
     std::unique_ptr<IdSyncEndpoints> m_idSync;
     DcsListener m_listener;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "profiles/identityresolver.h"
+#include "rules/qualifier.h"
 #include "signaldecoder.h"
 #include "storage/storagewriter.h"
 
@@ -40,6 +41,7 @@ struct EventContext
     QString clientIp; // masked
 
     // Filled by the stages.
+    QList<PartnerCodes> partnerCodes; // live partners that answered within the deadline
     QList<qint64> realizedTraits;
     QList<qint64> realizedSegments;
     QList<qint64> segmentsHeld;

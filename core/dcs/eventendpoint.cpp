@@ -3,6 +3,7 @@
 #include "common/jsonwriter.h"
 #include "common/logging.h"
 #include "dcsanswer.h"
+#include "monitor/monitorfeed.h"
 #include "storage/eventlog.h"
 #include "storage/storage.h"
 #include "storage/visitorstore.h"
@@ -206,7 +207,10 @@ void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
     HttpResponse answer = DcsAnswer::forEvent(*event, settings.dcsRegion);
     const bool hadErrors = !event->errors.isEmpty();
     const auto deliver = [this, event, respond, hadErrors](HttpResponse response) {
-        m_stats.recordAnswered(event->clock.nsecsElapsed() / 1000, hadErrors);
+        const qint64 latencyUs = event->clock.nsecsElapsed() / 1000;
+        m_stats.recordAnswered(latencyUs, hadErrors);
+        if (m_monitor)
+            m_monitor->recordEvent(latencyUs);
         (*respond)(std::move(response));
     };
 

@@ -10,8 +10,9 @@
 
 namespace Dcs {
 
-class Storage;
 class IdentityResolver;
+class MonitorFeed;
+class Storage;
 
 struct EventEndpointSettings
 {
@@ -36,6 +37,8 @@ public:
     EventEndpointSettings settings() const;
     // Stages run in the order added. Add them before the listener serves.
     void addStage(std::shared_ptr<EventStage> stage);
+    // Where each answered call's latency also goes (the live charts). Set before serving.
+    void setMonitorFeed(MonitorFeed *monitor) { m_monitor = monitor; }
 
     void handle(const HttpRequest &request, const RequestContext &context, Responder respond);
 
@@ -51,6 +54,7 @@ private:
     mutable QMutex m_settingsMutex;
     EventEndpointSettings m_settings;
     QList<std::shared_ptr<EventStage>> m_stages;
+    MonitorFeed *m_monitor = nullptr;
 };
 
 } // namespace Dcs

@@ -90,7 +90,7 @@ int runHeadless(const CommandLineOptions &options)
     if (!importRequestedWorkspace(*server.storage(), options))
         return ExitCode::Failed;
     if (!options.importFile.isEmpty())
-        server.reloadRules(); // what --import brought in applies from the first call
+        server.reloadWorkspace(); // what --import brought in applies from the first call
     server.applyComputerSettings();
     if (!server.startListener(options.listenAddress, options.listenPort, &error)) {
         printLine(stderr, error);

@@ -38,7 +38,7 @@ void QualificationStage::process(const std::shared_ptr<EventContext> &event,
     const DecodedSignals &values = event->signalValues;
     const QStringList directSids = values.values(u"d_sid");
     if (!rules || (rules->ruleTraits().isEmpty() && rules->segments().isEmpty()
-                   && directSids.isEmpty())) {
+                   && directSids.isEmpty() && event->partnerCodes.isEmpty())) {
         done(); // nothing defined: no profile read, nothing stored
         return;
     }
@@ -56,10 +56,15 @@ void QualificationStage::process(const std::shared_ptr<EventContext> &event,
         }
     }
 
-    const RuleSignals callSignals(values.signalList);
+    // Rule traits see every live partner's codes of this call as the key `ic`.
+    QStringList allPartnerCodes;
+    for (const PartnerCodes &partner : std::as_const(event->partnerCodes))
+        allPartnerCodes += partner.codes;
+    const RuleSignals callSignals(values.signalList, allPartnerCodes);
     QualifierInput input;
     input.callSignals = &callSignals;
     input.directSids = directSids;
+    input.partnerCodes = event->partnerCodes;
     input.profile = &profile;
     input.nowMs = event->receivedMs;
     input.uuid = event->identity.uuid;

@@ -108,7 +108,9 @@ void realizePartnerCodes(const RulesSnapshot &rules, const QualifierInput &input
                 if (alreadyRealized(result, sid))
                     continue;
                 const RulesSnapshot::TraitEntry *trait = rules.trait(sid);
-                NewRealization &added = addRealization(result, sid, trait->ttlDays, origin,
+                NewRealization &added = addRealization(result, sid,
+                                                       partner.ttlDays.value_or(trait->ttlDays),
+                                                       origin,
                                                        NewRealization::Trigger::PartnerCode);
                 added.replacesEarlier = true;
                 added.partnerDpid = partner.dpid;

@@ -73,11 +73,14 @@ struct VisitorProfile
     friend bool operator==(const VisitorProfile &, const VisitorProfile &) = default;
 };
 
-// The codes one partner returned on this call.
+// What one live partner answered for this visitor (partner-protocol.md, "What happens to an
+// answer"): its codes realize the onboarded traits of its data source whose rule is
+// ic == "CODE", for `ttlDays` when it gave one (else each trait's own TTL).
 struct PartnerCodes
 {
     qint64 dpid = 0;
     QStringList codes;
+    std::optional<int> ttlDays;
 };
 
 // A realization this evaluation made, to be stored.

@@ -16,6 +16,21 @@ std::optional<QString> linkedUuid(QSqlDatabase db, qint64 dpid, const QString &i
     return std::nullopt;
 }
 
+QHash<qint64, QString> partnerIdsOf(QSqlDatabase db, const QString &uuid, QString *error)
+{
+    QHash<qint64, QString> ids;
+    QSqlQuery query(db);
+    // Oldest first, so the latest link of a data source overwrites the earlier ones.
+    if (!SqlUtil::run(query,
+                      QStringLiteral("SELECT dpid, dpuuid FROM id_syncs WHERE uuid = ? "
+                                     "ORDER BY synced_ms"),
+                      {uuid}, error))
+        return ids;
+    while (query.next())
+        ids.insert(query.value(0).toLongLong(), query.value(1).toString());
+    return ids;
+}
+
 QSet<QString> optedOutUuids(QSqlDatabase db)
 {
     QSet<QString> uuids;

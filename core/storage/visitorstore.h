@@ -2,6 +2,7 @@
 
 #include "storagewriter.h"
 
+#include <QHash>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QString>
@@ -28,6 +29,8 @@ namespace VisitorStore {
 
 // The UUID a declared ID is linked to, if any.
 std::optional<QString> linkedUuid(QSqlDatabase db, qint64 dpid, const QString &id);
+// The visitor's synced partner IDs: DPID -> the most recently synced ID of that data source.
+QHash<qint64, QString> partnerIdsOf(QSqlDatabase db, const QString &uuid, QString *error);
 // Every UUID that has opted out (loaded once at start; kept current in memory afterwards).
 QSet<QString> optedOutUuids(QSqlDatabase db);
 // The DPID whose integration code is `code` (partners), if any.

@@ -131,7 +131,7 @@ int main(int argc, char **argv)
         in.urlDestinations = urlDestinations;
         in.random = 12345;
         if (partners)
-            in.partnerCodes = {PartnerCodes{1955, {u"auto"_s}}, PartnerCodes{77, {u"seg-123"_s}}};
+            in.partnerCodes = {PartnerCodes{1955, {u"auto"_s}, std::nullopt}, PartnerCodes{77, {u"seg-123"_s}, std::nullopt}};
         return in;
     };
     const QualifierInput newVisitor = input(plainCall, nullptr, false, false);

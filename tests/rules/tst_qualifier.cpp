@@ -160,7 +160,7 @@ private Q_SLOTS:
         Call call;
         call.signalPairs = signalPairs;
         if (!partnerCodes.isEmpty())
-            call.partners = {PartnerCodes{4242, partnerCodes}}; // a partner with no traits
+            call.partners = {PartnerCodes{4242, partnerCodes, std::nullopt}}; // a partner with no traits
         const Qualification result = run(*m_rules, call);
         QCOMPARE(result.realizedTraits, realized);
         QCOMPARE(result.realizations.size(), realized.size());
@@ -219,7 +219,7 @@ private Q_SLOTS:
         call.signalPairs = signalPairs;
         call.directSids = directSids;
         if (!autoCodes.isEmpty())
-            call.partners = {PartnerCodes{1955, autoCodes}};
+            call.partners = {PartnerCodes{1955, autoCodes, std::nullopt}};
         const Qualification result = run(*m_rules, call);
         const NewRealization *realization = realizationOf(result, sid);
         QVERIFY(realization);
@@ -303,7 +303,7 @@ private Q_SLOTS:
         QFETCH(QList<qint64>, realized);
 
         Call call;
-        call.partners = {PartnerCodes{dpid, codes}};
+        call.partners = {PartnerCodes{dpid, codes, std::nullopt}};
         const Qualification result = run(*m_rules, call);
         QCOMPARE(result.realizedTraits, realized);
         for (const NewRealization &realization : result.realizations) {
@@ -313,12 +313,28 @@ private Q_SLOTS:
         }
     }
 
+    void aPartnerTtlOverridesTheTraitTtl()
+    {
+        // partner-protocol.md: "ttl (optional) days the data stays valid, else the trait's own".
+        Call call;
+        call.partners = {PartnerCodes{1955, {u"auto"_s}, 2}};
+        const Qualification withTtl = run(*m_rules, call);
+        QCOMPARE(withTtl.realizations.size(), 1);
+        QCOMPARE(withTtl.realizations.first().realization.expiresMs,
+                 realizationExpiryMs(call.atMs, 2));
+        call.partners = {PartnerCodes{1955, {u"auto"_s}, std::nullopt}};
+        const Qualification withoutTtl = run(*m_rules, call);
+        QCOMPARE(withoutTtl.realizations.size(), 1);
+        QCOMPARE(withoutTtl.realizations.first().realization.expiresMs,
+                 realizationExpiryMs(call.atMs, 30)); // trait 201's own TTL
+    }
+
     void onboardedTraitsCountOncePerVisitor()
     {
         const qint64 earlier = now() - 10 * Day;
         Call call;
         call.profile = profileOf({stored(201, earlier, 30)}, {{5003, earlier}});
-        call.partners = {PartnerCodes{1955, {u"auto"_s, u"Auto"_s}}};
+        call.partners = {PartnerCodes{1955, {u"auto"_s, u"Auto"_s}, std::nullopt}};
         call.directSids = {u"201"_s};
         const Qualification result = run(*m_rules, call);
         // d_sid, and the partner's code twice: one realization, replacing the stored one.

@@ -111,7 +111,7 @@ private:
         input.callSignals = &signalSet;
         input.directSids = directSids;
         if (!autoCodes.isEmpty())
-            input.partnerCodes = {PartnerCodes{1955, autoCodes}};
+            input.partnerCodes = {PartnerCodes{1955, autoCodes, std::nullopt}};
         input.profile = &profile;
         input.nowMs = atMs;
         input.tid = u"tid-%1"_s.arg(atMs);

@@ -58,7 +58,7 @@ quint16 StudioProcess::startHeadless(const QStringList &extraArguments, int time
 quint16 StudioProcess::waitForListening(int timeoutMs)
 {
     static const QRegularExpression listening(
-        QStringLiteral("^listening on 127\\.0\\.0\\.1:([0-9]+)$"),
+        QStringLiteral("listening on 127\\.0\\.0\\.1:([0-9]+)$"),
         QRegularExpression::MultilineOption);
     const QDeadlineTimer deadline(timeoutMs);
     for (;;) {
