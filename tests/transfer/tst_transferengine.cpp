@@ -355,6 +355,12 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stored().size(), 1, kWaitMs);
         QCOMPARE(stored().first().outcome, record.outcome);
         QCOMPARE(stored().first().reason, record.reason);
+
+        // The bad answer cost only that call: the DCS keeps serving, with the partner healthy
+        // again on the next call.
+        QVERIFY(configure(m_simPort, baseline()));
+        const Answer next = callEvent(m_port, "c_section=sports");
+        QVERIFY(ids(next.json.value(QStringLiteral("traits"))).contains(2001));
     }
 
     void aRefusedConnectionIsANetworkError()
