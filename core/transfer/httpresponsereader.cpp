@@ -75,16 +75,30 @@ bool HttpResponseReader::parseHead(QByteArrayView head)
         return false;
     }
     const bool http10 = statusLine.at(7) == '0';
-    const qint64 status = decimal(statusLine.sliced(9, 3));
+    // Exactly three digits: "HTTP/1.1 2000" is not status 200.
+    const qint64 status = statusLine.size() > 12 && statusLine.at(12) != ' '
+                              ? -1
+                              : decimal(statusLine.sliced(9, 3));
     if (status < 100 || status > 999) {
         fail(QStringLiteral("bad status line \"%1\"")
                  .arg(QString::fromLatin1(statusLine.first(qMin<qsizetype>(60, statusLine.size())))));
         return false;
     }
     m_status = int(status);
+    if (m_status < 200) {
+        if (m_status == 101) {
+            fail(QStringLiteral("interim status %1 is not an answer").arg(m_status));
+            return false;
+        }
+        // RFC 9110 15.2: a client must read 1xx answers it did not ask for (some servers send
+        // "100 Continue" unasked). They have no body; the real answer follows.
+        m_phase = Phase::Head;
+        return true;
+    }
     m_keepAlive = !http10;
 
     bool chunked = false;
+    bool transferEncoding = false;
     qint64 contentLength = -1;
     QByteArrayView rest = lineEnd < 0 ? QByteArrayView() : head.sliced(lineEnd + 2);
     while (!rest.isEmpty()) {
@@ -108,7 +122,11 @@ bool HttpResponseReader::parseHead(QByteArrayView head)
             }
             contentLength = length;
         } else if (equalsIgnoringCase(name, "transfer-encoding")) {
-            chunked = QByteArray(value.data(), value.size()).toLower().contains("chunked");
+            // RFC 9112 6.3: chunked frames the body only as the last coding; any other coding
+            // runs to the close, whatever Content-Length says.
+            transferEncoding = true;
+            const QByteArray codings = value.toByteArray().toLower();
+            chunked = codings.sliced(codings.lastIndexOf(',') + 1).trimmed() == "chunked";
         } else if (equalsIgnoringCase(name, "content-type")) {
             m_contentType = value.toByteArray();
         } else if (equalsIgnoringCase(name, "connection")) {
@@ -120,15 +138,11 @@ bool HttpResponseReader::parseHead(QByteArrayView head)
         }
     }
 
-    if (m_status == 204 || m_status == 304 || m_status < 200) {
-        if (m_status < 200) {
-            fail(QStringLiteral("interim status %1 is not an answer").arg(m_status));
-            return false;
-        }
+    if (m_status == 204 || m_status == 304) {
         m_phase = Phase::Done;
     } else if (chunked) {
         m_phase = Phase::ChunkSize;
-    } else if (contentLength >= 0) {
+    } else if (contentLength >= 0 && !transferEncoding) {
         if (contentLength > MaxBodyBytes) {
             fail(QStringLiteral("answer over %1 bytes (Content-Length %2)")
                      .arg(MaxBodyBytes)
@@ -165,19 +179,27 @@ HttpResponseReader::State HttpResponseReader::feed(QByteArrayView data)
     while (m_state == State::Incomplete && m_phase != Phase::Done) {
         switch (m_phase) {
         case Phase::Head: {
+            const QByteArrayView bytes = available();
             // Search from a little before the new bytes: the blank line may straddle reads.
-            const qsizetype from = qMax<qsizetype>(0, m_buffer.size() - data.size() - 3);
-            const qsizetype end = m_buffer.indexOf("\r\n\r\n", from);
-            if (end < 0 || end > MaxHeaderBytes) {
-                if (m_buffer.size() > MaxHeaderBytes)
-                    return fail(QStringLiteral("answer headers over %1 bytes").arg(MaxHeaderBytes),
-                                true);
+            const qsizetype from = qMax<qsizetype>(0, bytes.size() - data.size() - 3);
+            const qsizetype end = bytes.indexOf("\r\n\r\n", from);
+            // The limit covers every head read so far (interim 1xx ones too). Before the blank
+            // line has come, fail only once it could no longer end within the limit: the
+            // verdict must not depend on how the bytes were split into reads.
+            const qsizetype limit = MaxHeaderBytes - m_interimHeadBytes;
+            if (end < 0 ? bytes.size() - 3 > limit : end > limit)
+                return fail(QStringLiteral("answer headers over %1 bytes").arg(MaxHeaderBytes),
+                            true);
+            if (end < 0) {
+                m_buffer.remove(0, consumed);
                 return m_state;
             }
-            m_head = m_buffer.first(end);
-            consumed = end + 4;
+            m_head = bytes.first(end).toByteArray();
+            consumed += end + 4;
             if (!parseHead(m_head))
                 return m_state;
+            if (m_phase == Phase::Head) // an interim 1xx answer: read the next head
+                m_interimHeadBytes += end + 4;
             break;
         }
         case Phase::FixedBody:
@@ -206,9 +228,12 @@ HttpResponseReader::State HttpResponseReader::feed(QByteArrayView data)
         case Phase::Trailer: {
             const QByteArrayView bytes = available();
             const qsizetype end = bytes.indexOf("\r\n");
+            // As for the head: the same verdict however the line was split into reads.
+            if (end < 0 ? bytes.size() - 1 > MaxFramingLineBytes : end > MaxFramingLineBytes)
+                return fail(QStringLiteral("chunk framing line over %1 bytes")
+                                .arg(MaxFramingLineBytes),
+                            true);
             if (end < 0) {
-                if (bytes.size() > 1024)
-                    return fail(QStringLiteral("chunk framing line over 1024 bytes"), true);
                 m_buffer = bytes.toByteArray();
                 return m_state;
             }
@@ -219,8 +244,15 @@ HttpResponseReader::State HttpResponseReader::feed(QByteArrayView data)
                     return fail(QStringLiteral("chunk not followed by CRLF"));
                 m_phase = Phase::ChunkSize;
             } else if (m_phase == Phase::Trailer) {
+                // Trailer fields are ignored, but bounded like headers: an endless trailer
+                // would otherwise never end the answer.
+                m_trailerBytes += end + 2;
+                if (m_trailerBytes > MaxHeaderBytes)
+                    return fail(QStringLiteral("answer trailers over %1 bytes")
+                                    .arg(MaxHeaderBytes),
+                                true);
                 if (line.isEmpty())
-                    m_phase = Phase::Done; // trailer fields, if any, are ignored
+                    m_phase = Phase::Done;
             } else {
                 const qint64 size = chunkSize(line);
                 if (size < 0)

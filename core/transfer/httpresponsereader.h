@@ -40,6 +40,7 @@ public:
 private:
     enum class Phase { Head, FixedBody, ChunkSize, ChunkData, ChunkDataEnd, Trailer, ToClose,
                        Done };
+    static constexpr qsizetype MaxFramingLineBytes = 1024; // a chunk size or trailer line
 
     State fail(QString reason, bool overLimit = false);
     bool parseHead(QByteArrayView head);
@@ -54,6 +55,8 @@ private:
     QString m_error;
     qint64 m_remaining = 0; // of the fixed body or the current chunk
     qsizetype m_bytesReceived = 0;
+    qsizetype m_interimHeadBytes = 0; // heads of interim 1xx answers skipped so far
+    qsizetype m_trailerBytes = 0;
     int m_status = 0;
     bool m_keepAlive = true;
     bool m_overLimit = false;

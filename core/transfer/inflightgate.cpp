@@ -16,7 +16,18 @@ bool InFlightGate::tryAcquire()
 
 void InFlightGate::release()
 {
-    m_inFlight.fetch_sub(1, std::memory_order_acq_rel);
+    m_inFlight.fetch_sub(1); // sequentially consistent: see Waiter::setWaiting()
+    wakeWaiters();
+}
+
+void InFlightGate::setMaxInFlight(int maxInFlight)
+{
+    m_max.store(qMax(1, maxInFlight));
+    wakeWaiters(); // more room: calls already waiting must not wait out their timeout
+}
+
+void InFlightGate::wakeWaiters()
+{
     QMutexLocker locker(&m_waitersMutex);
     for (auto it = m_waiters.begin(); it != m_waiters.end();) {
         const std::shared_ptr<Waiter> waiter = it->lock();

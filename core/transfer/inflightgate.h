@@ -21,9 +21,12 @@ public:
 
     bool tryAcquire();
     void release();
-    int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
-    int maxInFlight() const { return m_max.load(std::memory_order_relaxed); }
-    void setMaxInFlight(int maxInFlight) { m_max.store(qMax(1, maxInFlight)); }
+    // Sequentially consistent with release(): a waiter that announced itself (setWaiting) and
+    // then reads no free slot here is sure to be woken by the next release().
+    int inFlight() const { return m_inFlight.load(); }
+    int maxInFlight() const { return m_max.load(); }
+    // Raising the maximum wakes the threads that have calls waiting.
+    void setMaxInFlight(int maxInFlight);
 
     // A thread's queue of waiting calls. wake() runs on `context`'s thread.
     class Waiter
@@ -31,8 +34,11 @@ public:
     public:
         Waiter(QObject *context, std::function<void()> wake)
             : m_context(context), m_wake(std::move(wake)) {}
-        void setWaiting(bool waiting) { m_waiting.store(waiting, std::memory_order_relaxed); }
-        bool isWaiting() const { return m_waiting.load(std::memory_order_relaxed); }
+        // Sequentially consistent, paired with release() and inFlight(): with relaxed order a
+        // release could miss a waiter that missed the freed slot, and its calls would wait
+        // out their timeout with the gate open.
+        void setWaiting(bool waiting) { m_waiting.store(waiting); }
+        bool isWaiting() const { return m_waiting.load(); }
         // Called by the owner before `context` is destroyed: no wake-up is posted afterwards.
         void detach();
 
@@ -48,6 +54,8 @@ public:
     void addWaiter(const std::shared_ptr<Waiter> &waiter);
 
 private:
+    void wakeWaiters();
+
     std::atomic<int> m_inFlight{0};
     std::atomic<int> m_max;
     QMutex m_waitersMutex;

@@ -95,7 +95,6 @@ public:
         QMetaObject::invokeMethod(this, [this] {
             if (m_dead || !m_call)
                 return;
-            m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             if (m_target.tls)
                 static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_target.host,
                                                                              m_target.port);
@@ -148,6 +147,8 @@ protected:
 private:
     void onConnected()
     {
+        // Only now: Qt ignores socket options set before the socket exists (before connected).
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (!m_call)
             return;
         m_call->timings.connectUs = microsecondsSince(m_call->startNs, steadyNowNs());
@@ -321,6 +322,10 @@ void PartnerConnectionPool::call(QByteArray request, qint64 startNs, int timeout
     m_queue.push_back(std::move(call));
     m_waiter->setWaiting(true);
     armQueueTimer();
+    // A slot freed on another thread between the failed tryAcquire() and setWaiting() posted
+    // no wake-up: look again, from the event loop (callbacks never run inside call()).
+    if (m_gate->inFlight() < m_gate->maxInFlight())
+        QMetaObject::invokeMethod(this, &PartnerConnectionPool::drainQueue, Qt::QueuedConnection);
 }
 
 void PartnerConnectionPool::dispatch(std::unique_ptr<Call> call)
@@ -402,6 +407,11 @@ void PartnerConnectionPool::retryOnFreshConnection(PartnerConnection *connection
 {
     discard(connection);
     call->retried = true;
+    // The dead connection's phases do not belong to this attempt: keep only the queue wait,
+    // or "sent" would come before the fresh connection's "connect".
+    const qint32 queueUs = call->timings.queueUs;
+    call->timings = TransferTimings();
+    call->timings.queueUs = queueUs;
     auto *fresh = new PartnerConnection(this, m_target);
     m_connections.append(fresh);
     fresh->start(std::move(call), false); // its own failure, if any, is the call's

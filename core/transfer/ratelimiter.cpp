@@ -10,7 +10,7 @@ void RateLimiter::setRate(int ratePerSecond)
     m_rate = qMax(0, ratePerSecond);
     m_capacity = qMax(1.0, m_rate / 10.0);
     m_tokens = m_capacity;
-    m_lastNs = 0;
+    m_lastNs = NotStarted;
 }
 
 int RateLimiter::rate() const
@@ -24,7 +24,7 @@ bool RateLimiter::tryTake(qint64 nowNs)
     QMutexLocker locker(&m_mutex);
     if (m_rate == 0)
         return true;
-    if (m_lastNs != 0 && nowNs > m_lastNs)
+    if (m_lastNs != NotStarted && nowNs > m_lastNs)
         m_tokens = qMin(m_capacity, m_tokens + double(nowNs - m_lastNs) * m_rate / 1e9);
     m_lastNs = qMax(m_lastNs, nowNs);
     if (m_tokens < 1.0)

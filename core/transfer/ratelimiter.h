@@ -2,6 +2,8 @@
 
 #include <QMutex>
 
+#include <limits>
+
 namespace Dcs {
 
 // A partner's "max rate": a token bucket refilled at `ratePerSecond`, holding at most a tenth of
@@ -22,7 +24,9 @@ private:
     int m_rate = 0;
     double m_capacity = 1;
     double m_tokens = 1;
-    qint64 m_lastNs = 0;
+    // "No take yet": not a time any clock gives. (0 is one: a clock may start there.)
+    static constexpr qint64 NotStarted = std::numeric_limits<qint64>::min();
+    qint64 m_lastNs = NotStarted;
 };
 
 } // namespace Dcs

@@ -56,6 +56,33 @@ void createAtVersion(const QString &path, int version)
     Sqlite::close(name);
 }
 
+QVariant scalar(QSqlDatabase db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next())
+        return {};
+    return query.value(0);
+}
+
+// What a version-2 program had stored: a partner, two events, a visitor, and a row in the
+// version-1 transfer table.
+QStringList version2Rows()
+{
+    return {
+        QStringLiteral("INSERT INTO partners (id, name, dpid, endpoint, style, timeout_ms, "
+                       "min_budget_ms, max_in_flight, max_rate, needs_id_sync, mode, "
+                       "created_ms, updated_ms) VALUES (1, 'Acme Data', 1955, "
+                       "'http://127.0.0.1:9101/lookup', 'json-post', 80, 10, 64, 0, 0, 'live', "
+                       "1700000000000, 1700000000000)"),
+        QStringLiteral("INSERT INTO events (ts_ms, tid, uuid) VALUES (1700000000100, 't1', 'u-1')"),
+        QStringLiteral("INSERT INTO events (ts_ms, tid, uuid) VALUES (1700000000500, 't2', 'u-1')"),
+        QStringLiteral("INSERT INTO visitors (uuid, first_seen_ms, last_seen_ms) "
+                       "VALUES ('u-1', 1700000000100, 1700000000500)"),
+        QStringLiteral("INSERT INTO transfers (ts_ms, tid, uuid, partner_id, dpid, budget_ms, "
+                       "outcome) VALUES (1700000000100, 't1', 'u-1', 1, 1955, 62, 'ok')"),
+    };
+}
+
 } // namespace
 
 class tst_Migrations : public QObject
@@ -84,7 +111,8 @@ private Q_SLOTS:
                          == 1,
                      table);
         }
-        for (const char *index : {"events_by_visitor", "events_by_time", "transfers_by_tid",
+        for (const char *index : {"events_by_visitor", "events_by_time", "transfers_by_event",
+                                  "transfers_by_time", "transfers_by_partner", "transfers_by_run",
                                   "realizations_by_visitor", "realizations_by_trait",
                                   "memberships_by_segment"})
             QVERIFY2(schema.filter(QStringLiteral("index %1 ").arg(QLatin1String(index))).size()
@@ -125,6 +153,54 @@ private Q_SLOTS:
         QCOMPARE(storage->schemaVersion(), Migrations::latestVersion());
         storage.reset();
         QCOMPARE(schemaOf(old), schemaOf(reference));
+    }
+
+    // Migration 3 replaces the transfer log's table (nothing wrote the old one) and keeps
+    // everything else a version-2 file holds.
+    void version2WithDataMigratesTo3()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v2.sqlite"));
+        createAtVersion(path, 2);
+        {
+            const QString name = QStringLiteral("v2-program");
+            {
+                QSqlDatabase db;
+                QString error;
+                QVERIFY(Sqlite::open(path, name, &db, &error));
+                for (const QString &sql : version2Rows())
+                    QVERIFY2(Sqlite::exec(db, sql, &error), qPrintable(error));
+            }
+            Sqlite::close(name);
+        }
+
+        QString error;
+        auto storage = Storage::open(path, &error);
+        QVERIFY2(storage, qPrintable(error));
+        QCOMPARE(storage->schemaVersion(), 3);
+        QSqlDatabase db = storage->reader();
+        QCOMPARE(scalar(db, QStringLiteral("SELECT name FROM partners WHERE dpid = 1955")),
+                 QVariant(QStringLiteral("Acme Data")));
+        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM events")).toInt(), 2);
+        QCOMPARE(scalar(db, QStringLiteral("SELECT last_seen_ms FROM visitors WHERE uuid = "
+                                           "'u-1'"))
+                     .toLongLong(),
+                 qint64(1700000000500));
+        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM transfers")).toInt(), 0);
+
+        QStringList columns;
+        QSqlQuery info(db);
+        QVERIFY(info.exec(QStringLiteral("PRAGMA table_info(transfers)")));
+        while (info.next())
+            columns.append(info.value(1).toString());
+        for (const char *column : {"event_id", "deadline_ms", "unsegments", "ttl_days",
+                                   "total_us", "late_applied", "request_text", "response_text"})
+            QVERIFY2(columns.contains(QLatin1String(column)), column);
+        for (const char *gone : {"request_body", "response_body"})
+            QVERIFY2(!columns.contains(QLatin1String(gone)), gone);
+        const QStringList schema = schemaOf(path);
+        QVERIFY(schema.filter(QStringLiteral("index transfers_by_tid ")).isEmpty());
+        QCOMPARE(schema.filter(QStringLiteral("index transfers_by_event ")).size(), 1);
     }
 
     void newerDatabaseIsRefusedUntouched()
