@@ -6,7 +6,7 @@ set -euo pipefail
 DCS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian 12 (bookworm) package names. This is the one place that lists them.
-BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libsqlite3-dev
+BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libsqlite3-dev zlib1g-dev
                 qt6-base-dev qt6-charts-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev
                 qtkeychain-qt6-dev)
 RUN_PACKAGES=(qt6-qpa-plugins libqt6svg6)

@@ -13,7 +13,7 @@ namespace {
 
 // Options of workspace.md whose features are built by later work. They are accepted by the
 // parser so that --help lists them, and refused with exit code 2 instead of faking behaviour.
-const char *const kNotAvailableYet[] = {"import-batch", "test-partner", "calls", "rate", "demo"};
+const char *const kNotAvailableYet[] = {"test-partner", "calls", "rate", "demo"};
 
 } // namespace
 
@@ -52,10 +52,14 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                        "else against an empty workspace); exit 0 if valid, else print each "
                        "error and exit 1."),
         QStringLiteral("FILE"));
-    const QCommandLineOption importBatch(QStringLiteral("import-batch"),
-                                         QStringLiteral("Apply an inbound batch file "
-                                                        "(not available yet)."),
-                                         QStringLiteral("FILE"));
+    const QCommandLineOption importBatch(
+        QStringLiteral("import-batch"),
+        QStringLiteral("Apply an inbound batch file (ftp_dpm_<DPID>[_<TARGET>]_<time>.sync or "
+                       ".overwrite, optionally .gz) to --db and print the counts; exit 0 when "
+                       "the file was read to its end and stored (skipped lines are counted, not "
+                       "failures), 1 when its name or content cannot be read, storing fails, or "
+                       "no line of it could be applied."),
+        QStringLiteral("FILE"));
     const QCommandLineOption testPartner(QStringLiteral("test-partner"),
                                          QStringLiteral("Run an onboarding test against a "
                                                         "partner (not available yet)."),
@@ -116,6 +120,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     options.importFile = parser.value(importOption);
     options.exportFile = parser.value(exportOption);
     options.checkFile = parser.value(check);
+    options.importBatchFile = parser.value(importBatch);
     if (options.databaseGiven && options.databasePath.isEmpty())
         return exitWith(ExitCode::BadUsage, QStringLiteral("--db needs a path"), true);
     if (parser.isSet(listen)) {
@@ -125,17 +130,29 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                 &options.listenPort, &error))
             return exitWith(ExitCode::BadUsage, QStringLiteral("--listen: %1").arg(error), true);
     }
-    const int modes = int(!options.exportFile.isEmpty()) + int(!options.checkFile.isEmpty());
-    if (modes > 1)
+    // --export, --check and --import-batch each do one thing and exit.
+    QStringList modes;
+    if (!options.exportFile.isEmpty())
+        modes.append(QStringLiteral("--export"));
+    if (!options.checkFile.isEmpty())
+        modes.append(QStringLiteral("--check"));
+    if (parser.isSet(importBatch)) {
+        if (options.importBatchFile.isEmpty())
+            return exitWith(ExitCode::BadUsage, QStringLiteral("--import-batch needs a file"),
+                            true);
+        modes.append(QStringLiteral("--import-batch"));
+    }
+    if (modes.size() > 1)
         return exitWith(ExitCode::BadUsage,
-                        QStringLiteral("--export and --check cannot be combined"), true);
-    // --export and --check exit without starting: an --import beside them would be ignored.
-    if (modes > 0 && !options.importFile.isEmpty())
+                        QStringLiteral("%1 cannot be combined").arg(modes.join(
+                            QStringLiteral(" and "))),
+                        true);
+    // They exit without starting: an --import beside them would be ignored.
+    if (!modes.isEmpty() && !options.importFile.isEmpty())
         return exitWith(ExitCode::BadUsage,
-                        QStringLiteral("--import cannot be combined with --%1; import first "
-                                       "(--import FILE --headless), then run --%1")
-                            .arg(options.exportFile.isEmpty() ? QStringLiteral("check")
-                                                              : QStringLiteral("export")),
+                        QStringLiteral("--import cannot be combined with %1; import first "
+                                       "(--import FILE --headless), then run %1")
+                            .arg(modes.constFirst()),
                         true);
     return result;
 }
@@ -143,7 +160,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 bool wantsGui(int argc, char **argv)
 {
     // The options refused as "not available yet" are here too, so that they are refused with a
-    // message instead of opening a window first.
+    // message instead of opening a window first. --import-batch never opens one.
     static const char *const nonGui[] = {
         "--headless", "--export",       "--check", "--help",         "-h",     "--help-all",
         "--version",  "-v",             "--demo",  "--import-batch", "--calls", "--rate",

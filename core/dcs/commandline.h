@@ -19,6 +19,7 @@ struct CommandLineOptions
     QString importFile;
     QString exportFile;
     QString checkFile;
+    QString importBatchFile; // --import-batch: apply this inbound batch file and exit
 };
 
 struct CommandLineResult
@@ -33,7 +34,9 @@ struct CommandLineResult
 
 namespace ExitCode {
 inline constexpr int Success = 0;
-inline constexpr int Failed = 1;   // a check or an import failed, or the server could not start
+// A check or an import failed, the server could not start, or --import-batch could not read its
+// file to the end, store it, or apply any line of it.
+inline constexpr int Failed = 1;
 inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature not available yet
 } // namespace ExitCode
 
@@ -41,7 +44,8 @@ inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature no
 CommandLineResult parseCommandLine(const QStringList &arguments);
 
 // True unless the arguments ask for a mode without a window (--headless, --export, --check,
-// --help, --version). Reads raw argv because it runs before the application object exists.
+// --import-batch, --help, --version). Reads raw argv because it runs before the application
+// object exists.
 bool wantsGui(int argc, char **argv);
 
 // True when a window can be shown: DISPLAY, WAYLAND_DISPLAY or an explicit QT_QPA_PLATFORM.

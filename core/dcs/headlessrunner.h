@@ -4,7 +4,7 @@
 
 namespace Dcs {
 
-// The paths of dcs-studio that have no window: --export, --check, and --headless. Each returns
+// The paths of dcs-studio that have no window: --export, --check, --import-batch, --headless. Each returns
 // the process exit code. Must be called with a QCoreApplication alive.
 int runWithoutGui(const CommandLineOptions &options);
 

@@ -126,4 +126,24 @@ std::optional<InboundItem> parseInboundItem(QStringView text, QString *error)
     return result;
 }
 
+QList<QStringView> splitInboundItems(QStringView text)
+{
+    QList<QStringView> items;
+    if (text.isEmpty())
+        return items;
+    bool quoted = false;
+    qsizetype start = 0;
+    for (qsizetype at = 0; at < text.size(); ++at) {
+        const QChar c = text.at(at);
+        if (c == u'"') {
+            quoted = !quoted;
+        } else if (c == u',' && !quoted) {
+            items.append(text.sliced(start, at - start));
+            start = at + 1;
+        }
+    }
+    items.append(text.sliced(start));
+    return items;
+}
+
 } // namespace Dcs

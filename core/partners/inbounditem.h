@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QString>
 #include <QStringView>
 
@@ -33,5 +34,11 @@ bool isValidPartnerCode(QStringView code);
 // Parses one item; on failure returns nullopt and says why in `error` (for the import report
 // and the partner's bad-answer reason).
 std::optional<InboundItem> parseInboundItem(QStringView text, QString *error);
+
+// Cuts a comma-separated list into items, as written (not trimmed): "a,b" is two. A comma
+// inside double quotes belongs to its item, so `"k"="a,b"` stays one; an unclosed quote runs
+// to the end. Empty items (",," or a trailing comma) are kept, so the caller can report them.
+// Empty text has no items.
+QList<QStringView> splitInboundItems(QStringView text);
 
 } // namespace Dcs

@@ -22,6 +22,14 @@ std::span<const T> spanOf(const QList<T> &list)
     return {list.constData(), size_t(list.size())};
 }
 
+// Where a realization made by this input is stored as coming from: `natural` for a live call.
+RealizationOrigin originOf(const QualifierInput &input, RealizationOrigin natural)
+{
+    if (input.replay)
+        return RealizationOrigin::Replay;
+    return input.batchFile ? RealizationOrigin::Batch : natural;
+}
+
 bool alreadyRealized(const Qualification &result, qint64 sid)
 {
     return std::any_of(result.realizations.cbegin(), result.realizations.cend(),
@@ -45,8 +53,7 @@ void realizeRuleTraits(const RulesSnapshot &rules, const QualifierInput &input,
     if (!input.callSignals)
         return;
     const RuleSignals &signalSet = *input.callSignals;
-    const RealizationOrigin origin = input.replay ? RealizationOrigin::Replay
-                                                  : RealizationOrigin::Call;
+    const RealizationOrigin origin = originOf(input, RealizationOrigin::Call);
     const QList<RulesSnapshot::RuleTrait> &traits = rules.ruleTraits();
     QVarLengthArray<qint32, 32> matched;
     for (qsizetype i = 0; i < traits.size(); ++i) {
@@ -76,8 +83,7 @@ void realizeRuleTraits(const RulesSnapshot &rules, const QualifierInput &input,
 void realizeDirectSids(const RulesSnapshot &rules, const QualifierInput &input,
                        Qualification &result)
 {
-    const RealizationOrigin origin = input.replay ? RealizationOrigin::Replay
-                                                  : RealizationOrigin::DirectSid;
+    const RealizationOrigin origin = originOf(input, RealizationOrigin::DirectSid);
     for (const QString &value : input.directSids) {
         bool isNumber = false;
         const qint64 sid = QStringView(value).trimmed().toLongLong(&isNumber);
@@ -100,8 +106,7 @@ void realizeDirectSids(const RulesSnapshot &rules, const QualifierInput &input,
 void realizePartnerCodes(const RulesSnapshot &rules, const QualifierInput &input,
                          Qualification &result)
 {
-    const RealizationOrigin origin = input.replay ? RealizationOrigin::Replay
-                                                  : RealizationOrigin::Partner;
+    const RealizationOrigin origin = originOf(input, RealizationOrigin::Partner);
     for (const PartnerCodes &partner : input.partnerCodes) {
         for (const QString &code : partner.codes) {
             for (const qint64 sid : rules.onboardedTraits(partner.dpid, code)) {
@@ -118,6 +123,20 @@ void realizePartnerCodes(const RulesSnapshot &rules, const QualifierInput &input
             }
         }
     }
+    // After the codes: a trait that a code realized already keeps the code as its reason.
+    for (const PartnerKeyValues &partner : input.partnerKeyValues) {
+        if (!partner.values)
+            continue;
+        for (const RulesSnapshot::RuleTrait &trait : rules.onboardedRuleTraits(partner.dpid)) {
+            if (alreadyRealized(result, trait.sid) || !trait.rule->matches(*partner.values))
+                continue;
+            NewRealization &added = addRealization(result, trait.sid, trait.ttlDays, origin,
+                                                   NewRealization::Trigger::Signals);
+            added.replacesEarlier = true;
+            added.callSignals = partner.values;
+            added.detailKeys = trait.detailKeys;
+        }
+    }
 }
 
 // Why a segment's result differs from the stored membership, and since when. Runs only on a
@@ -125,12 +144,14 @@ void realizePartnerCodes(const RulesSnapshot &rules, const QualifierInput &input
 class ChangeExplainer
 {
 public:
+    // `inputCause`: the cause of a change this input's realizations or removals made (null
+    // when it made none).
     ChangeExplainer(const RulesSnapshot &rules, const VisitorProfile &profile, qint64 nowMs,
-                    bool callRealized)
+                    QLatin1String inputCause)
         : m_rules(rules)
         , m_profile(profile)
         , m_nowMs(nowMs)
-        , m_callRealized(callRealized)
+        , m_inputCause(inputCause)
     {
     }
 
@@ -148,8 +169,8 @@ public:
                                            VisitorRealizations::Expiry::Ignored);
         }
         const SegmentRule &rule = segment.rule;
-        if (m_callRealized && rule.holds(*m_stored, m_nowMs) == wasHeld) {
-            change.cause = MembershipCause::Call;
+        if (!m_inputCause.isNull() && rule.holds(*m_stored, m_nowMs) == wasHeld) {
+            change.cause = m_inputCause;
             return change;
         }
         // Time moved the result if, at the last instant the stored state is known to have been
@@ -186,7 +207,7 @@ private:
     const RulesSnapshot &m_rules;
     const VisitorProfile &m_profile;
     const qint64 m_nowMs;
-    const bool m_callRealized;
+    const QLatin1String m_inputCause;
     std::optional<VisitorRealizations> m_stored;
     std::optional<VisitorRealizations> m_storedIgnoringExpiry;
 };
@@ -206,7 +227,7 @@ const QList<HeldMembership> &sortedMemberships(const VisitorProfile &profile,
 
 // Every active segment over `current`, merged in sid order with the stored memberships.
 void evaluateSegments(const RulesSnapshot &rules, const VisitorProfile &profile,
-                      const VisitorRealizations &current, qint64 nowMs, bool callRealized,
+                      const VisitorRealizations &current, qint64 nowMs, QLatin1String inputCause,
                       bool exactNextChange, Qualification &result, HeldSegments *heldSegments)
 {
     QList<HeldMembership> sortedStorage;
@@ -214,7 +235,7 @@ void evaluateSegments(const RulesSnapshot &rules, const VisitorProfile &profile,
     std::optional<ChangeExplainer> explainer;
     const auto explainerFor = [&]() -> ChangeExplainer & {
         if (!explainer)
-            explainer.emplace(rules, profile, nowMs, callRealized);
+            explainer.emplace(rules, profile, nowMs, inputCause);
         return *explainer;
     };
 
@@ -427,7 +448,8 @@ QList<qint64> Qualification::left() const
 
 VisitorRealizations::VisitorRealizations(const RulesSnapshot &rules,
                                          std::span<const StoredRealization> stored,
-                                         std::span<const NewRealization> added, Expiry expiry)
+                                         std::span<const NewRealization> added, Expiry expiry,
+                                         std::span<const qint64> removed)
 {
     const auto adjusted = [expiry](Realization realization) {
         if (expiry == Expiry::Ignored)
@@ -439,8 +461,11 @@ VisitorRealizations::VisitorRealizations(const RulesSnapshot &rules,
             return r.replacesEarlier && r.traitSid == sid;
         });
     };
+    const auto isRemoved = [removed](qint64 sid) {
+        return std::find(removed.begin(), removed.end(), sid) != removed.end();
+    };
     for (const StoredRealization &realization : stored) {
-        if (!replaced(realization.traitSid))
+        if (!replaced(realization.traitSid) && !isRemoved(realization.traitSid))
             append(rules, realization.traitSid, adjusted(realization.realization));
     }
     for (const NewRealization &realization : added)
@@ -492,10 +517,16 @@ Qualification Qualifier::qualify(const RulesSnapshot &rules, const QualifierInpu
     std::sort(result.realizedTraits.begin(), result.realizedTraits.end());
 
     const VisitorRealizations current(rules, spanOf(profile.realizations),
-                                      spanOf(result.realizations));
+                                      spanOf(result.realizations),
+                                      VisitorRealizations::Expiry::AsStored,
+                                      spanOf(input.removedTraits));
+    const bool inputChangedSomething = !result.realizations.isEmpty()
+                                       || !input.removedTraits.isEmpty();
+    const QLatin1String inputCause = !inputChangedSomething ? QLatin1String()
+                                     : input.batchFile     ? MembershipCause::BatchFile
+                                                           : MembershipCause::Call;
     HeldSegments held;
-    evaluateSegments(rules, profile, current, input.nowMs, !result.realizations.isEmpty(),
-                     false, result, &held);
+    evaluateSegments(rules, profile, current, input.nowMs, inputCause, false, result, &held);
     addDestinations(held, input, result);
     return result;
 }
@@ -506,7 +537,7 @@ Qualification Qualifier::reevaluate(const RulesSnapshot &rules, const VisitorPro
     Qualification result;
     result.nowMs = nowMs;
     const VisitorRealizations current(rules, spanOf(profile.realizations));
-    evaluateSegments(rules, profile, current, nowMs, false, true, result, nullptr);
+    evaluateSegments(rules, profile, current, nowMs, QLatin1String(), true, result, nullptr);
     return result;
 }
 

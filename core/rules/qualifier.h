@@ -34,6 +34,12 @@ namespace Dcs {
 //   that is not a sid is refused (Qualification::refusedDirectSids) and realizes nothing.
 // - Partner codes realize only the onboarded traits of that partner's data source; the same
 //   codes also reach rule-based traits as the key `ic` (RuleSignals, set by the caller).
+// - A partner's key=value items (batch files, text/plain answers: PartnerKeyValues) realize
+//   the onboarded traits of that partner's data source whose rule holds over them, with the
+//   partner's codes as `ic`; like codes, they replace the visitor's earlier realization.
+// - Removed traits (QualifierInput::removedTraits: a batch file's d_unsid, a partner's
+//   unsegments) hide the visitor's stored realizations of them; additions of the same input
+//   still count, so a line that removes and adds one trait leaves it realized.
 // - d_tdpid (onlyDataSource) limits rule-based traits and d_sid to that data source.
 // - The answer's `traits` lists the traits this call realized (folder traits are implied, not
 //   listed); `segments` lists every segment held after the call.
@@ -73,7 +79,7 @@ struct VisitorProfile
     friend bool operator==(const VisitorProfile &, const VisitorProfile &) = default;
 };
 
-// What one live partner answered for this visitor (partner-protocol.md, "What happens to an
+// What one live partner answered for this visitor (or one line of its batch file) (partner-protocol.md, "What happens to an
 // answer"): its codes realize the onboarded traits of its data source whose rule is
 // ic == "CODE", for `ttlDays` when it gave one (else each trait's own TTL).
 struct PartnerCodes
@@ -81,6 +87,15 @@ struct PartnerCodes
     qint64 dpid = 0;
     QStringList codes;
     std::optional<int> ttlDays;
+};
+
+// The key=value items one partner sent (a batch file line, a text/plain answer): they realize
+// the onboarded traits of `dpid` whose rule holds over them. `values` holds the items, and the
+// same answer's codes as `ic` (RuleSignals' partner codes), for rules that read both.
+struct PartnerKeyValues
+{
+    qint64 dpid = 0;
+    std::shared_ptr<const RuleSignals> values;
 };
 
 // A realization this evaluation made, to be stored.
@@ -115,11 +130,13 @@ struct NewRealization
 // Why a membership changed (membership_changes.cause).
 namespace MembershipCause {
 inline constexpr QLatin1String Call("call"); // this call's realizations
+// A line of an inbound batch file: the realizations it added or removed.
+inline constexpr QLatin1String BatchFile("batch file");
 inline constexpr QLatin1String Expired("expired");
 inline constexpr QLatin1String LeftRecencyWindow("left recency window");
 inline constexpr QLatin1String EnteredRecencyWindow("entered recency window");
 // Time does not explain it: the segment or a trait it names was edited (or realizations were
-// removed by a batch file).
+// removed without telling the qualifier: QualifierInput::removedTraits gives the input's cause).
 inline constexpr QLatin1String DefinitionsChanged("definitions changed");
 inline constexpr QLatin1String SegmentInactive("segment inactive"); // deactivated
 inline constexpr QLatin1String SegmentRefused("segment rule refused"); // rule no longer compiles
@@ -164,6 +181,7 @@ struct QualifierInput
                                               // (copied, cheaply, only if a trait matches)
     QStringList directSids;                   // d_sid values, one sid each
     QList<PartnerCodes> partnerCodes;         // for onboarded traits
+    QList<PartnerKeyValues> partnerKeyValues; // for onboarded traits
     const VisitorProfile *profile = nullptr;  // null or empty: a new visitor
     qint64 nowMs = 0;
     QString uuid; // %did%
@@ -172,6 +190,13 @@ struct QualifierInput
     bool urlDestinations = false;         // d_dst=1: fill Qualification::destinationUrls
     quint32 random = 0;                   // %rnd%
     bool replay = false;                  // store realizations with origin Replay
+    // An inbound batch file line rather than a call: realizations are stored with origin
+    // Batch, and the changes this input causes with MembershipCause::BatchFile.
+    bool batchFile = false;
+    // Traits whose stored realizations this input removes (the caller deletes the rows in the
+    // same write job, RealizationStore::removeRealizations): segments are evaluated without
+    // them, and a change that follows is this input's.
+    QList<qint64> removedTraits;
 };
 
 struct Qualification
@@ -199,7 +224,8 @@ struct Qualification
 
 // A visitor's realizations as segment rules read them: stored ones, plus this call's, with
 // each folder trait that an active segment names answering its members' realizations together
-// (its count is their sum). An onboarded realization that replaces earlier ones hides them.
+// (its count is their sum). An onboarded realization that replaces earlier ones hides them,
+// and so does a removal (`removed`: stored realizations of these traits are left out).
 // Allocation-free for up to 64 realizations (folder copies included).
 class VisitorRealizations final : public RealizationSource
 {
@@ -208,7 +234,8 @@ public:
 
     VisitorRealizations(const RulesSnapshot &rules, std::span<const StoredRealization> stored,
                         std::span<const NewRealization> added = {},
-                        Expiry expiry = Expiry::AsStored);
+                        Expiry expiry = Expiry::AsStored,
+                        std::span<const qint64> removed = {});
 
     std::span<const Realization> realizations(qint64 traitSid) const override;
     // The latest timeMs of any realization, or std::nullopt when there is none.

@@ -92,15 +92,16 @@ void RulesSnapshot::addTraits(const QList<Trait> &traits, QSet<qint64> *refusedT
                 refusedTraits->insert(trait.sid);
                 continue;
             }
+            RuleTrait entry{trait.sid, trait.dataSource, trait.ttlDays, parse.rule, {}};
+            const QStringList keys = parse.rule->keys();
+            for (const QString &key : keys) {
+                if (!key.startsWith(u"p_"))
+                    entry.detailKeys.append(key);
+            }
             if (trait.type == Trait::Type::Rule) {
-                RuleTrait entry{trait.sid, trait.dataSource, trait.ttlDays, parse.rule, {}};
-                const QStringList keys = parse.rule->keys();
-                for (const QString &key : keys) {
-                    if (!key.startsWith(u"p_"))
-                        entry.detailKeys.append(key);
-                }
                 m_ruleTraits.append(entry);
             } else {
+                m_onboardedRuleTraits[trait.dataSource].append(entry);
                 const QString code = onboardedCode(*parse.rule);
                 if (code.isNull()) {
                     problems->append(
@@ -108,7 +109,8 @@ void RulesSnapshot::addTraits(const QList<Trait> &traits, QSet<qint64> *refusedT
                          wholeRuleDiagnostic(
                              tr("partner codes cannot realize this onboarded trait: its rule "
                                 "is not of the form ic == \"CODE\""),
-                             tr("d_sid and batch files can still realize it")),
+                             tr("d_sid and a partner's key=value items (batch files) can "
+                                "still realize it")),
                          false});
                 } else {
                     m_onboardedByCode[{trait.dataSource, canonicalCode(code)}].append(trait.sid);
@@ -230,6 +232,13 @@ const RulesSnapshot::TraitEntry *RulesSnapshot::trait(qint64 sid) const
 {
     const auto found = m_traits.constFind(sid);
     return found == m_traits.constEnd() ? nullptr : &found.value();
+}
+
+const QList<RulesSnapshot::RuleTrait> &RulesSnapshot::onboardedRuleTraits(qint64 dpid) const
+{
+    static const QList<RuleTrait> none;
+    const auto found = m_onboardedRuleTraits.constFind(dpid);
+    return found == m_onboardedRuleTraits.constEnd() ? none : found.value();
 }
 
 std::span<const qint64> RulesSnapshot::onboardedTraits(qint64 dpid, QStringView code) const

@@ -107,6 +107,9 @@ public:
 
     // Rule-based traits, by sid.
     const QList<RuleTrait> &ruleTraits() const { return m_ruleTraits; }
+    // The onboarded traits of data source `dpid` with their compiled rules, by sid: what a
+    // partner's key=value items are evaluated against (PartnerKeyValues).
+    const QList<RuleTrait> &onboardedRuleTraits(qint64 dpid) const;
     // Any trait in the snapshot (refused ones are not), or null.
     const TraitEntry *trait(qint64 sid) const;
     qsizetype traitCount() const { return m_traits.size(); }
@@ -147,6 +150,7 @@ private:
     QList<RuleTrait> m_ruleTraits;
     QHash<qint64, TraitEntry> m_traits;
     QHash<std::pair<qint64, QString>, QList<qint64>> m_onboardedByCode;
+    QHash<qint64, QList<RuleTrait>> m_onboardedRuleTraits; // by data source
     QHash<qint64, QList<qint64>> m_folderMembers;
     QHash<qint64, QList<qint64>> m_foldersContaining;
     QList<SnapshotSegment> m_segments;

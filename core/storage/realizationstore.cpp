@@ -206,6 +206,82 @@ bool write(WriteContext &context, const PreparedQualification &prepared, QString
     return true;
 }
 
+bool removeRealizations(WriteContext &context, const QString &uuid,
+                        const QList<qint64> &traitSids, qint64 nowMs, QString *error,
+                        qint64 *removedCount)
+{
+    if (removedCount)
+        *removedCount = 0;
+    if (traitSids.isEmpty())
+        return true;
+    const QByteArray uuidUtf8 = uuid.toUtf8();
+    // One statement per sid, prepared once per writer: a list of sids would need SQL text of
+    // its own per length, and these lists are short.
+    Sqlite::Statement &remove = context.sqliteStatement(
+        "DELETE FROM trait_realizations WHERE uuid = ? AND trait_sid = ? AND ts_ms <= ?");
+    for (const qint64 sid : traitSids) {
+        remove.bind(1, QByteArrayView(uuidUtf8));
+        remove.bind(2, sid);
+        remove.bind(3, nowMs);
+        if (!remove.step(error))
+            return false;
+        if (removedCount)
+            *removedCount += remove.changes();
+    }
+    return true;
+}
+
+bool hasRealization(WriteContext &context, const QString &uuid, qint64 traitSid,
+                    RealizationOrigin origin, const QString &tid, bool *found, QString *error)
+{
+    QSqlQuery &query = context.prepared(QStringLiteral(
+        "SELECT 1 FROM trait_realizations "
+        "WHERE uuid = ? AND trait_sid = ? AND source = ? AND tid = ? LIMIT 1"));
+    SqlUtil::bindAll(query, {uuid, traitSid, realizationOriginName(origin), tid});
+    if (!execOrFail(query, error))
+        return false;
+    *found = query.next();
+    query.finish();
+    return true;
+}
+
+bool storePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                       const QStringList &codes, qint64 nowMs, qint64 expiresMs, QString *error)
+{
+    const QByteArray uuidUtf8 = uuid.toUtf8();
+    Sqlite::Statement &upsert = context.sqliteStatement(
+        "INSERT INTO partner_codes (uuid, dpid, code, first_seen_ms, last_seen_ms, expires_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uuid, dpid, code) DO UPDATE SET "
+        "last_seen_ms = excluded.last_seen_ms, expires_ms = excluded.expires_ms");
+    for (const QString &code : codes) {
+        const QByteArray codeUtf8 = code.toUtf8();
+        upsert.bind(1, QByteArrayView(uuidUtf8));
+        upsert.bind(2, dpid);
+        upsert.bind(3, QByteArrayView(codeUtf8));
+        upsert.bind(4, nowMs);
+        upsert.bind(5, nowMs);
+        if (expiresMs == Realization::Never)
+            upsert.bindNull(6);
+        else
+            upsert.bind(6, expiresMs);
+        if (!upsert.step(error))
+            return false;
+    }
+    return true;
+}
+
+bool forgetPartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                        qint64 seenBeforeMs, QString *error)
+{
+    const QByteArray uuidUtf8 = uuid.toUtf8();
+    Sqlite::Statement &remove = context.sqliteStatement(
+        "DELETE FROM partner_codes WHERE uuid = ? AND dpid = ? AND last_seen_ms < ?");
+    remove.bind(1, QByteArrayView(uuidUtf8));
+    remove.bind(2, dpid);
+    remove.bind(3, seenBeforeMs);
+    return remove.step(error);
+}
+
 bool isOptedOut(WriteContext &context, const QString &uuid, bool *optedOut, QString *error)
 {
     QSqlQuery &query = context.prepared(QStringLiteral(

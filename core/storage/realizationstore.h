@@ -82,6 +82,34 @@ struct PreparedQualification
 };
 bool write(WriteContext &context, const PreparedQualification &prepared, QString *error);
 
+// Removes the visitor's realizations of `traitSids` made at or before nowMs: a partner's
+// unsegments, a batch file's d_unsid, the traits an .overwrite file replaces. A realization
+// made after nowMs (a newer call or answer that reached the writer first) is kept: a removal
+// never undoes what it has not seen. Sids the visitor does not hold, unknown sids and repeated
+// ones delete nothing, so the call is idempotent and safe in a job that runs twice.
+// Memberships are not touched here: qualify with QualifierInput::removedTraits (or reevaluate)
+// and write that Qualification in the same job, after this. `removedCount` (optional) gets the
+// number of realizations deleted.
+bool removeRealizations(WriteContext &context, const QString &uuid,
+                        const QList<qint64> &traitSids, qint64 nowMs, QString *error,
+                        qint64 *removedCount = nullptr);
+
+// Whether the visitor holds a realization of `traitSid` stored with this origin and tid (a
+// batch file's realizations carry the file's name as their tid).
+bool hasRealization(WriteContext &context, const QString &uuid, qint64 traitSid,
+                    RealizationOrigin origin, const QString &tid, bool *found, QString *error);
+
+// Remembers the codes partner `dpid` sent for the visitor (partner_codes), whether or not a
+// trait maps them, so that an onboarded trait created later shows its population at once. A
+// code seen again keeps its first_seen_ms; last_seen_ms and expires_ms move on. expiresMs is
+// Realization::Never (stored as NULL) when the sender gave no TTL. Idempotent.
+bool storePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                       const QStringList &codes, qint64 nowMs, qint64 expiresMs, QString *error);
+// Forgets the visitor's codes from `dpid` last seen before `seenBeforeMs`: what an .overwrite
+// file does to the codes it does not repeat. Idempotent.
+bool forgetPartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                        qint64 seenBeforeMs, QString *error);
+
 // Whether the visitor opted out (dcs-api.md: no more trait or segment qualifications).
 bool isOptedOut(WriteContext &context, const QString &uuid, bool *optedOut, QString *error);
 

@@ -31,6 +31,35 @@ QHash<qint64, QString> partnerIdsOf(QSqlDatabase db, const QString &uuid, QStrin
     return ids;
 }
 
+bool linkedUuid(WriteContext &context, qint64 dpid, const QString &id,
+                std::optional<QString> *uuid, QString *error)
+{
+    QSqlQuery &query = context.prepared(
+        QStringLiteral("SELECT uuid FROM id_syncs WHERE dpid = ? AND dpuuid = ?"));
+    SqlUtil::bindAll(query, {dpid, id});
+    if (!WriteContext::exec(query, error))
+        return false;
+    *uuid = query.next() ? std::optional<QString>(query.value(0).toString()) : std::nullopt;
+    query.finish();
+    return true;
+}
+
+bool visitorStatus(WriteContext &context, const QString &uuid, VisitorStatus *status,
+                   QString *error)
+{
+    QSqlQuery &query = context.prepared(
+        QStringLiteral("SELECT opted_out_ms FROM visitors WHERE uuid = ?"));
+    SqlUtil::bindAll(query, {uuid});
+    if (!WriteContext::exec(query, error))
+        return false;
+    if (!query.next())
+        *status = VisitorStatus::Unknown;
+    else
+        *status = query.isNull(0) ? VisitorStatus::Active : VisitorStatus::OptedOut;
+    query.finish();
+    return true;
+}
+
 QSet<QString> optedOutUuids(QSqlDatabase db)
 {
     QSet<QString> uuids;

@@ -31,6 +31,15 @@ namespace VisitorStore {
 std::optional<QString> linkedUuid(QSqlDatabase db, qint64 dpid, const QString &id);
 // The visitor's synced partner IDs: DPID -> the most recently synced ID of that data source.
 QHash<qint64, QString> partnerIdsOf(QSqlDatabase db, const QString &uuid, QString *error);
+
+// The same inside a write job (sees earlier jobs' links); false with `error` if the read fails.
+bool linkedUuid(WriteContext &context, qint64 dpid, const QString &id,
+                std::optional<QString> *uuid, QString *error);
+
+// What the visitors table says of a UUID.
+enum class VisitorStatus : quint8 { Unknown, Active, OptedOut };
+bool visitorStatus(WriteContext &context, const QString &uuid, VisitorStatus *status,
+                   QString *error);
 // Every UUID that has opted out (loaded once at start; kept current in memory afterwards).
 QSet<QString> optedOutUuids(QSqlDatabase db);
 // The DPID whose integration code is `code` (partners), if any.

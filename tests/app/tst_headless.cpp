@@ -95,6 +95,10 @@ private Q_SLOTS:
     void badImportChangesNothing_data();
     void badImportChangesNothing();
 
+    void importBatch();
+    void importBatchFailures_data();
+    void importBatchFailures();
+
     void notAvailableYet_data();
     void notAvailableYet();
     void usageErrors_data();
@@ -507,6 +511,142 @@ void TestHeadless::badImportChangesNothing()
     verifyDatabase(database);
 }
 
+// --import-batch as an operator runs it: a database with the sample workspace and one visitor
+// synced with Acme (through /ibs on the running server), then the batch file applied by a
+// second process without a display, its counts printed and its exit code 0.
+void TestHeadless::importBatch()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString database = home.filePath(QStringLiteral("x.sqlite"));
+    QString uuid;
+    {
+        StudioProcess server(binary(), home.path());
+        const quint16 port = server.startHeadless({QStringLiteral("--db"), database,
+                                                   QStringLiteral("--import"), sampleWorkspace()},
+                                                  kStartTimeoutMs);
+        QVERIFY2(port != 0, qPrintable(server.describe()));
+        const std::optional<HttpExchange> synced =
+            httpGet(port, QByteArrayLiteral("/ibs:dpid=1955&dpuuid=acme-user-1"));
+        QVERIFY2(synced, qPrintable(server.describe()));
+        const qsizetype cookie = synced->head.indexOf("demdex=");
+        QVERIFY2(cookie >= 0, synced->head.constData());
+        uuid = QString::fromLatin1(synced->head.mid(cookie + 7, 38));
+        QVERIFY2(server.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(server.describe()));
+    }
+
+    const QString batch = home.filePath(QStringLiteral("ftp_dpm_1955_1700000000.sync"));
+    QVERIFY(writeFile(batch, "acme-user-1\tauto,d_sid=1001,not-mapped-yet\r\n"
+                             "acme-user-404\tauto\r\n"
+                             "row ending in a tab\t\r\n"
+                             + uuid.toLatin1() + "\td_sid=3001\r\n"));
+    StudioProcess studio(binary(), home.path()); // no display: must not need one
+    QVERIFY2(studio.run({QStringLiteral("--import-batch"), batch, QStringLiteral("--db"),
+                         database},
+                        kRunTimeoutMs),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    const QStringList expected = {
+        batch + QStringLiteral(": .sync file of DPID 1955"),
+        QStringLiteral("lines: 4 read, 1 applied, 3 skipped"),
+        QStringLiteral("items: 3 applied, 1 skipped; 2 codes (1 unmapped), 1 d_sid"),
+        QStringLiteral("realizations: 2 added, 0 removed; segments: 1 joined, 0 left"),
+        QStringLiteral("unknown user IDs: 1"),
+        QStringLiteral("unknown user ID: 1 (line 2: \"acme-user-404\")"),
+        QStringLiteral("row ends in a tab or a space: 1 (line 3)"),
+        QStringLiteral("not a rule or onboarded trait: 1 (line 4: d_sid=3001)")};
+    for (const QString &part : expected)
+        QVERIFY2(studio.out().contains(part),
+                 qPrintable(QStringLiteral("expected \"%1\" in\n%2").arg(part, studio.describe())));
+    QVERIFY2(!studio.out().contains(QStringLiteral("listening on")), qPrintable(studio.describe()));
+
+    // What the file did is in the database: the traits, the unmapped code, the segment joined.
+    const QString connection = QStringLiteral("tst_headless-batch");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(database);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        const auto rows = [&db](const QString &sql) {
+            QSqlQuery query(db);
+            QStringList out;
+            if (!query.exec(sql))
+                return QStringList{query.lastError().text()};
+            while (query.next())
+                out.append(query.value(0).toString() + QLatin1Char('|')
+                           + query.value(1).toString());
+            return out;
+        };
+        QCOMPARE(rows(QStringLiteral("SELECT trait_sid, source FROM trait_realizations "
+                                     "WHERE uuid = '%1' ORDER BY trait_sid").arg(uuid)),
+                 (QStringList{QStringLiteral("1001|batch"), QStringLiteral("2001|batch")}));
+        QCOMPARE(rows(QStringLiteral("SELECT code, dpid FROM partner_codes WHERE uuid = '%1' "
+                                     "ORDER BY code").arg(uuid)),
+                 (QStringList{QStringLiteral("auto|1955"), QStringLiteral("not-mapped-yet|1955")}));
+        QCOMPARE(rows(QStringLiteral("SELECT segment_sid, cause FROM membership_changes "
+                                     "WHERE uuid = '%1'").arg(uuid)),
+                 QStringList{QStringLiteral("5001|batch file")});
+    }
+    QSqlDatabase::removeDatabase(connection);
+    verifyDatabase(database);
+}
+
+void TestHeadless::importBatchFailures_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("contents"); // null: no such file
+    QTest::addColumn<QString>("errorContains");
+    QTest::addColumn<QString>("outputContains"); // empty: nothing on stdout
+    QTest::addColumn<bool>("createsDatabase");
+
+    QTest::newRow("not a batch file name") << QStringLiteral("acme.tsv")
+                                           << QByteArray("u\tauto\n")
+                                           << QStringLiteral("is not a batch file name")
+                                           << QString() << false;
+    QTest::newRow("missing file") << QStringLiteral("ftp_dpm_1955_1700000000.sync")
+                                  << QByteArray() << QStringLiteral("no such file") << QString()
+                                  << true;
+    QTest::newRow("nothing applies")
+        << QStringLiteral("ftp_dpm_1955_1700000000.sync")
+        << QByteArray("someone-unknown\tauto\n\n")
+        << QStringLiteral("no line could be applied")
+        << QStringLiteral("lines: 2 read, 0 applied, 2 skipped") << true;
+    QTest::newRow("damaged gzip")
+        << QStringLiteral("ftp_dpm_1955_1700000000.sync.gz") << QByteArray("\x1f\x8b\x08\x00", 4)
+        << QStringLiteral("reading stopped after line 0") << QStringLiteral("lines: 0 read")
+        << true;
+}
+
+// Exit code 1, the reason on stderr; a bad name is refused before any database is made.
+void TestHeadless::importBatchFailures()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, errorContains);
+    QFETCH(QString, outputContains);
+    QFETCH(bool, createsDatabase);
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString file = home.filePath(name);
+    if (!contents.isNull())
+        QVERIFY(writeFile(file, contents));
+    const QString database = home.filePath(QStringLiteral("x.sqlite"));
+    StudioProcess studio(binary(), home.path());
+    QVERIFY2(studio.run({QStringLiteral("--import-batch"), file, QStringLiteral("--db"),
+                         database},
+                        kRunTimeoutMs),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 1, qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(errorContains), qPrintable(studio.describe()));
+    if (outputContains.isEmpty())
+        QVERIFY2(studio.out().isEmpty(), qPrintable(studio.describe()));
+    else
+        QVERIFY2(studio.out().contains(outputContains), qPrintable(studio.describe()));
+    QCOMPARE(QFileInfo::exists(database), createsDatabase);
+}
+
 void TestHeadless::notAvailableYet_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -515,9 +655,6 @@ void TestHeadless::notAvailableYet_data()
     QTest::newRow("--headless --demo") << QStringList{QStringLiteral("--headless"),
                                                       QStringLiteral("--demo")}
                                        << QStringLiteral("--demo");
-    QTest::newRow("--import-batch") << QStringList{QStringLiteral("--import-batch"),
-                                                   QStringLiteral("batch.json")}
-                                    << QStringLiteral("--import-batch");
     QTest::newRow("--test-partner") << QStringList{QStringLiteral("--test-partner"),
                                                    QStringLiteral("Acme Data"),
                                                    QStringLiteral("--calls"),

@@ -125,7 +125,7 @@ set_tests_properties(fuzz_build PROPERTIES
 # The run's own time plus room for loading the corpus and a slow, loaded machine.
 math(EXPR dcs_fuzz_timeout "${DCS_FUZZ_SECONDS} + 120")
 foreach(dcs_fuzz_target fuzz_httprequestparser fuzz_signaldecoder fuzz_segmentrule
-                        fuzz_traitrule fuzz_partneranswer fuzz_httpresponsereader)
+                        fuzz_traitrule fuzz_partneranswer fuzz_httpresponsereader fuzz_batchline)
     add_test(NAME ${dcs_fuzz_target}
              COMMAND "${CMAKE_COMMAND}" -DDCS_FUZZ_ACTION=run
                      "-DDCS_FUZZ_TARGET=${dcs_fuzz_target}"

@@ -608,6 +608,74 @@ private Q_SLOTS:
         QVERIFY(swept.changes.isEmpty());
     }
 
+    // What batch files (and partners' text answers) bring: key=value items realize the
+    // partner's onboarded traits whose rule holds over them, removed traits hide their stored
+    // realizations, and a batch input's realizations and changes say where they came from.
+    void partnerKeyValuesRemovalsAndBatchInput()
+    {
+        Definitions d;
+        d.folders = {folder(1, "F")};
+        d.traits = {trait(1, Trait::Type::Onboarded, 1, "ic == \"auto\"", 30, 1955),
+                    trait(2, Trait::Type::Onboarded, 1, "gender == \"f\" AND ic == \"auto\"",
+                          30, 1955),
+                    trait(3, Trait::Type::Onboarded, 1, "gender == \"f\"", 30, 2000),
+                    trait(4, Trait::Type::Rule, 1, "gender == \"f\"")};
+        d.segments = {segment(10, "1T"), segment(11, "2T")};
+        const auto rules = d.build();
+        const qint64 t = now();
+
+        // The partner's codes are `ic` for its key=value items. Another partner's trait and
+        // a rule-based trait never see them: they are not a call's signals.
+        const PartnerCodes partner{1955, {u"auto"_s}};
+        const PartnerKeyValues keyValues{
+            1955, std::make_shared<const RuleSignals>(signalList({u"gender=f"_s}), partner.codes)};
+        const VisitorProfile none;
+        QualifierInput input;
+        input.partnerCodes = {partner};
+        input.partnerKeyValues = {keyValues};
+        input.profile = &none;
+        input.nowMs = t;
+        input.batchFile = true;
+        const Qualification added = Qualifier::qualify(*rules, input);
+        QCOMPARE(added.realizedTraits, (QList<qint64>{1, 2}));
+        for (const NewRealization &realization : added.realizations) {
+            QCOMPARE(realization.origin, RealizationOrigin::Batch);
+            QVERIFY(realization.replacesEarlier); // onboarded: once per visitor
+        }
+        QCOMPARE(added.realizations.at(1).detailJson(),
+                 u"{\"signals\":{\"gender\":[\"f\"],\"ic\":[\"auto\"]}}"_s);
+        QCOMPARE(added.changes,
+                 (QList<MembershipChange>{
+                     {10, MembershipChange::Kind::Join, t, QString(MembershipCause::BatchFile)},
+                     {11, MembershipChange::Kind::Join, t,
+                      QString(MembershipCause::BatchFile)}}));
+
+        // Removing trait 2 leaves segment 11 because of this input: its cause, at its time.
+        const VisitorProfile held = profileOf({stored(1, t - Day, 30), stored(2, t - Day, 30)},
+                                              {{10, t - Day}, {11, t - Day}});
+        QualifierInput removal;
+        removal.profile = &held;
+        removal.nowMs = t;
+        removal.removedTraits = {2};
+        removal.batchFile = true;
+        const Qualification removed = Qualifier::qualify(*rules, removal);
+        QVERIFY(removed.realizations.isEmpty());
+        QCOMPARE(removed.segmentsHeld, QList<qint64>{10});
+        QCOMPARE(removed.changes,
+                 (QList<MembershipChange>{{11, MembershipChange::Kind::Leave, t,
+                                           QString(MembershipCause::BatchFile)}}));
+        removal.batchFile = false; // a partner's unsegments on a call
+        QCOMPARE(Qualifier::qualify(*rules, removal).changes.value(0).cause,
+                 QString(MembershipCause::Call));
+
+        // Removed and realized again by the same input: still held, nothing changes.
+        removal.removedTraits = {1};
+        removal.partnerCodes = {PartnerCodes{1955, {u"auto"_s}}};
+        const Qualification again = Qualifier::qualify(*rules, removal);
+        QCOMPARE(again.realizedTraits, QList<qint64>{1});
+        QVERIFY(again.changes.isEmpty());
+    }
+
     void nextSweep_data()
     {
         QTest::addColumn<VisitorProfile>("profile");
