@@ -42,6 +42,7 @@ struct EventContext
 
     // Filled by the stages.
     QList<PartnerCodes> partnerCodes; // live partners that answered within the deadline
+    QList<qint64> removedTraits;      // their unsegments: onboarded traits the visitor left
     QList<qint64> realizedTraits;
     QList<qint64> realizedSegments;
     QList<qint64> segmentsHeld;

@@ -38,7 +38,8 @@ void QualificationStage::process(const std::shared_ptr<EventContext> &event,
     const DecodedSignals &values = event->signalValues;
     const QStringList directSids = values.values(u"d_sid");
     if (!rules || (rules->ruleTraits().isEmpty() && rules->segments().isEmpty()
-                   && directSids.isEmpty() && event->partnerCodes.isEmpty())) {
+                   && directSids.isEmpty() && event->partnerCodes.isEmpty()
+                   && event->removedTraits.isEmpty())) {
         done(); // nothing defined: no profile read, nothing stored
         return;
     }
@@ -65,6 +66,7 @@ void QualificationStage::process(const std::shared_ptr<EventContext> &event,
     input.callSignals = &callSignals;
     input.directSids = directSids;
     input.partnerCodes = event->partnerCodes;
+    input.removedTraits = event->removedTraits; // deleted by the transfer stage's write
     input.profile = &profile;
     input.nowMs = event->receivedMs;
     input.uuid = event->identity.uuid;

@@ -236,7 +236,7 @@ bool applyLine(WriteContext &context, const FileInput &file, const BatchLine &li
     input.directSids = items.directSids;
     input.removedTraits = items.removals;
     if (!items.codes.isEmpty())
-        input.partnerCodes = {PartnerCodes{file.traitDpid, items.codes}};
+        input.partnerCodes = {PartnerCodes{file.traitDpid, items.codes, std::nullopt}};
     if (!items.keyValues.isEmpty())
         input.partnerKeyValues = {PartnerKeyValues{
             file.traitDpid, std::make_shared<const RuleSignals>(items.keyValues, items.codes)}};

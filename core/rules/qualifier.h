@@ -79,9 +79,10 @@ struct VisitorProfile
     friend bool operator==(const VisitorProfile &, const VisitorProfile &) = default;
 };
 
-// What one live partner answered for this visitor (or one line of its batch file) (partner-protocol.md, "What happens to an
-// answer"): its codes realize the onboarded traits of its data source whose rule is
-// ic == "CODE", for `ttlDays` when it gave one (else each trait's own TTL).
+// What one live partner answered for this visitor, or one line of its batch file
+// (partner-protocol.md, "What happens to an answer"): its codes realize the onboarded traits of
+// its data source whose rule is ic == "CODE", for `ttlDays` when it gave one (else each trait's
+// own TTL).
 struct PartnerCodes
 {
     qint64 dpid = 0;

@@ -270,6 +270,23 @@ bool storePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
     return true;
 }
 
+bool removePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                        const QStringList &codes, QString *error)
+{
+    const QByteArray uuidUtf8 = uuid.toUtf8();
+    Sqlite::Statement &remove = context.sqliteStatement(
+        "DELETE FROM partner_codes WHERE uuid = ? AND dpid = ? AND code = ?");
+    for (const QString &code : codes) {
+        const QByteArray codeUtf8 = code.toUtf8();
+        remove.bind(1, QByteArrayView(uuidUtf8));
+        remove.bind(2, dpid);
+        remove.bind(3, QByteArrayView(codeUtf8));
+        if (!remove.step(error))
+            return false;
+    }
+    return true;
+}
+
 bool forgetPartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
                         qint64 seenBeforeMs, QString *error)
 {

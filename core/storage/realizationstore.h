@@ -105,6 +105,9 @@ bool hasRealization(WriteContext &context, const QString &uuid, qint64 traitSid,
 // Realization::Never (stored as NULL) when the sender gave no TTL. Idempotent.
 bool storePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
                        const QStringList &codes, qint64 nowMs, qint64 expiresMs, QString *error);
+// Forgets the visitor's `codes` from `dpid` (a partner's unsegments). Idempotent.
+bool removePartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,
+                        const QStringList &codes, QString *error);
 // Forgets the visitor's codes from `dpid` last seen before `seenBeforeMs`: what an .overwrite
 // file does to the codes it does not repeat. Idempotent.
 bool forgetPartnerCodes(WriteContext &context, const QString &uuid, qint64 dpid,

@@ -7,7 +7,6 @@
 #include "partners/partnerendpoint.h"
 #include "ratelimiter.h"
 #include "rules/rulesnapshot.h"
-#include "storage/partnercodestore.h"
 #include "storage/partnerrepository.h"
 #include "storage/realizationstore.h"
 #include "storage/storage.h"
@@ -119,6 +118,43 @@ QStringList unmappedOf(const RulesSnapshot *rules, qint64 dpid, const QStringLis
             unmapped.append(code);
     }
     return unmapped;
+}
+
+// The onboarded traits a partner's answer takes away: those its unsegments map to, and the
+// traits it names for removal (text answers' N:0) when they belong to its own data source.
+QList<qint64> removedTraitsOf(const RulesSnapshot *rules, qint64 dpid,
+                              const PartnerAnswerResult &answer)
+{
+    QList<qint64> sids;
+    if (!rules)
+        return sids;
+    for (const QString &code : answer.unsegments) {
+        for (const qint64 sid : rules->onboardedTraits(dpid, code)) {
+            if (!sids.contains(sid))
+                sids.append(sid);
+        }
+    }
+    for (const qint64 sid : answer.removedSids) {
+        const RulesSnapshot::TraitEntry *trait = rules->trait(sid);
+        if (trait && trait->dataSource == dpid && !sids.contains(sid))
+            sids.append(sid);
+    }
+    return sids;
+}
+
+// Expiry of the codes a partner sent: its ttl, else none known.
+qint64 codesExpiryMs(qint64 nowMs, std::optional<int> ttlDays)
+{
+    return ttlDays ? nowMs + qint64(*ttlDays) * 86'400'000 : Realization::Never;
+}
+
+bool storeCodes(WriteContext &context, const QString &uuid, qint64 dpid, const QStringList &codes,
+                const QStringList &removed, std::optional<int> ttlDays, qint64 nowMs,
+                QString *error)
+{
+    return RealizationStore::storePartnerCodes(context, uuid, dpid, codes, nowMs,
+                                               codesExpiryMs(nowMs, ttlDays), error)
+           && RealizationStore::removePartnerCodes(context, uuid, dpid, removed, error);
 }
 
 QByteArray bounded(const QByteArray &text, int maxBytes)
@@ -532,6 +568,10 @@ void TransferEngine::finishAttempt(const std::shared_ptr<PendingTransfers> &pend
         if (!record.codes.isEmpty())
             pending->event->partnerCodes.append(
                 PartnerCodes{record.dpid, record.codes, record.ttlDays});
+        for (const qint64 sid : removedTraitsOf(m_rules.snapshot().get(), record.dpid, *answer)) {
+            if (!pending->event->removedTraits.contains(sid))
+                pending->event->removedTraits.append(sid);
+        }
         if (!record.codes.isEmpty() || !record.unsegments.isEmpty())
             pending->codeWrites.push_back(
                 {record.dpid, record.codes, record.unsegments, record.ttlDays});
@@ -548,20 +588,24 @@ void TransferEngine::continueEvent(const std::shared_ptr<PendingTransfers> &pend
     pending->continued = true;
     EventContext &event = *pending->event;
     if (!pending->rows.empty() || !pending->codeWrites.empty()) {
+        // Before the qualification stage's write in the same job: the unsegments' realizations
+        // go first, then what this call realized is added.
         event.stageWrites.push_back(
             [rows = std::move(pending->rows), codes = std::move(pending->codeWrites),
-             uuid = event.identity.uuid, nowMs = event.receivedMs](WriteContext &context,
-                                                                   QString *error) {
+             removed = event.removedTraits, uuid = event.identity.uuid,
+             nowMs = event.receivedMs](WriteContext &context, QString *error) {
                 for (const TransferLog::PreparedRow &row : rows) {
                     if (!TransferLog::write(context, row, error))
                         return false;
                 }
                 for (const PendingTransfers::Codes &partner : codes) {
-                    if (!PartnerCodeStore::write(context, uuid, partner.dpid, partner.codes,
-                                                 partner.removed, partner.ttlDays, nowMs, error))
+                    if (!storeCodes(context, uuid, partner.dpid, partner.codes, partner.removed,
+                                    partner.ttlDays, nowMs, error))
                         return false;
                 }
-                return true;
+                return removed.isEmpty()
+                       || RealizationStore::removeRealizations(context, uuid, removed, nowMs,
+                                                               error);
             });
     }
     const std::function<void()> done = std::move(pending->done);
@@ -573,28 +617,36 @@ void TransferEngine::storeAlone(TransferRecord record, const PartnerAnswerResult
     // After the event moved on: a live partner's late codes are applied now, in a write of
     // their own, over the visitor's stored profile — they count from the next call.
     const bool applyLate = !record.shadow && answer && record.outcome == TransferOutcome::Late
-                           && (!record.codes.isEmpty() || !record.unsegments.isEmpty());
+                           && (!record.codes.isEmpty() || !record.unsegments.isEmpty()
+                               || !answer->removedSids.isEmpty());
     record.lateApplied = applyLate;
     const TransferLog::PreparedRow row = TransferLog::PreparedRow::from(record);
     std::shared_ptr<const RulesSnapshot> rules = applyLate ? m_rules.snapshot() : nullptr;
+    const QList<qint64> removed = applyLate ? removedTraitsOf(rules.get(), record.dpid, *answer)
+                                            : QList<qint64>();
     m_storage.writer().submit(
-        [row, record = std::move(record), rules = std::move(rules)](WriteContext &context,
-                                                                     QString *error) {
+        [row, record = std::move(record), rules = std::move(rules),
+         removed](WriteContext &context, QString *error) {
             if (!TransferLog::write(context, row, error))
                 return false;
             if (!rules)
                 return true;
             const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-            if (!PartnerCodeStore::write(context, record.uuid, record.dpid, record.codes,
-                                         record.unsegments, record.ttlDays, nowMs, error))
+            if (!storeCodes(context, record.uuid, record.dpid, record.codes, record.unsegments,
+                            record.ttlDays, nowMs, error))
                 return false;
-            if (record.codes.isEmpty())
+            if (!removed.isEmpty()
+                && !RealizationStore::removeRealizations(context, record.uuid, removed, nowMs,
+                                                         error))
+                return false;
+            if (record.codes.isEmpty() && removed.isEmpty())
                 return true;
             VisitorProfile profile;
             if (!RealizationStore::readProfile(context, record.uuid, nowMs, &profile, error))
                 return false;
             QualifierInput input;
             input.partnerCodes = {PartnerCodes{record.dpid, record.codes, record.ttlDays}};
+            input.removedTraits = removed;
             input.profile = &profile;
             input.nowMs = nowMs;
             input.uuid = record.uuid;

@@ -626,7 +626,7 @@ private Q_SLOTS:
 
         // The partner's codes are `ic` for its key=value items. Another partner's trait and
         // a rule-based trait never see them: they are not a call's signals.
-        const PartnerCodes partner{1955, {u"auto"_s}};
+        const PartnerCodes partner{1955, {u"auto"_s}, std::nullopt};
         const PartnerKeyValues keyValues{
             1955, std::make_shared<const RuleSignals>(signalList({u"gender=f"_s}), partner.codes)};
         const VisitorProfile none;
@@ -670,7 +670,7 @@ private Q_SLOTS:
 
         // Removed and realized again by the same input: still held, nothing changes.
         removal.removedTraits = {1};
-        removal.partnerCodes = {PartnerCodes{1955, {u"auto"_s}}};
+        removal.partnerCodes = {PartnerCodes{1955, {u"auto"_s}, std::nullopt}};
         const Qualification again = Qualifier::qualify(*rules, removal);
         QCOMPARE(again.realizedTraits, QList<qint64>{1});
         QVERIFY(again.changes.isEmpty());

@@ -429,6 +429,39 @@ private Q_SLOTS:
                  QJsonDocument(next.json).toJson().constData());
     }
 
+    void unsegmentsTakeTheTraitAway()
+    {
+        setPartners({partner(QStringLiteral("Acme"), m_simPort)});
+        const Answer first = callEvent(m_port, "c_section=sports");
+        QVERIFY(ids(first.json.value(QStringLiteral("segments"))).contains(5001));
+        const QString uuid = first.json.value(QStringLiteral("uuid")).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count(QStringLiteral("SELECT count(*) FROM trait_realizations WHERE trait_sid = 2001")),
+            qint64(1), kWaitMs);
+
+        // Now the partner says the visitor left "auto": no codes, one unsegment.
+        QFile table(m_dir.filePath(QStringLiteral("unsegments.codes")));
+        QVERIFY(table.open(QIODevice::WriteOnly));
+        table.write("*\t\tauto\n");
+        table.close();
+        QVERIFY(configure(m_simPort, QJsonObject{{QStringLiteral("codes"), table.fileName()}}));
+        const Answer second = callEvent(m_port, "c_section=sports&d_uuid=" + uuid.toLatin1());
+        QVERIFY2(!ids(second.json.value(QStringLiteral("segments"))).contains(5001),
+                 QJsonDocument(second.json).toJson().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(records().size(), 2, kWaitMs);
+        QCOMPARE(records().last().unsegments, QStringList{QStringLiteral("auto")});
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count(QStringLiteral("SELECT count(*) FROM trait_realizations WHERE trait_sid = 2001")),
+            qint64(0), kWaitMs);
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM partner_codes WHERE code = 'auto'")),
+                 qint64(0));
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM membership_changes WHERE "
+                                      "segment_sid = 5001 AND change = 'leave'")),
+                 qint64(1));
+        QVERIFY(configure(m_simPort, QJsonObject{{QStringLiteral("codes"),
+                                                  m_dir.filePath(QStringLiteral("sim.codes"))}}));
+    }
+
     void shadowPartnersAreCalledButNeverApplied()
     {
         setPartners({partner(QStringLiteral("Shadow"), m_simPort, Partner::Mode::Shadow)});
