@@ -13,7 +13,53 @@ namespace {
 
 // Options of workspace.md whose features are built by later work. They are accepted by the
 // parser so that --help lists them, and refused with exit code 2 instead of faking behaviour.
-const char *const kNotAvailableYet[] = {"import-batch", "test-partner", "calls", "rate", "demo"};
+const char *const kNotAvailableYet[] = {"import-batch"};
+
+constexpr int kMaxTestCalls = 100000;
+constexpr double kMinTestRate = 0.1; // what OnboardingRun paces at the slowest
+constexpr double kMaxTestRate = 10000;
+
+// --test-partner with its --calls and --rate into `options`; false with `error` on bad usage.
+bool readPartnerTest(const QCommandLineParser &parser, const QCommandLineOption &testPartner,
+                     const QCommandLineOption &calls, const QCommandLineOption &rate,
+                     CommandLineOptions &options, QString *error)
+{
+    if (!parser.isSet(testPartner)) {
+        if (parser.isSet(calls) || parser.isSet(rate)) {
+            *error = QStringLiteral("--%1 only goes with --test-partner")
+                         .arg(parser.isSet(calls) ? QStringLiteral("calls")
+                                                  : QStringLiteral("rate"));
+            return false;
+        }
+        return true;
+    }
+    options.testPartner = parser.value(testPartner).trimmed();
+    if (options.testPartner.isEmpty()) {
+        *error = QStringLiteral("--test-partner needs a partner's name or DPID");
+        return false;
+    }
+    bool ok = true;
+    if (parser.isSet(calls))
+        options.testCalls = parser.value(calls).trimmed().toInt(&ok);
+    if (!ok || options.testCalls < 1 || options.testCalls > kMaxTestCalls) {
+        *error = QStringLiteral("--calls: \"%1\" is not a whole number from 1 to %2")
+                     .arg(parser.value(calls))
+                     .arg(kMaxTestCalls);
+        return false;
+    }
+    if (parser.isSet(rate))
+        options.testRate = parser.value(rate).trimmed().toDouble(&ok);
+    // !(rate >= min) also refuses NaN.
+    if (!ok || !(options.testRate >= kMinTestRate) || options.testRate > kMaxTestRate) {
+        *error = QStringLiteral("--rate: \"%1\" is not a number of calls per second from %2 "
+                                "to %3")
+                     .arg(parser.value(rate))
+                     .arg(kMinTestRate)
+                     .arg(kMaxTestRate);
+        return false;
+    }
+    return true;
+}
 
 } // namespace
 
@@ -56,18 +102,25 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                          QStringLiteral("Apply an inbound batch file "
                                                         "(not available yet)."),
                                          QStringLiteral("FILE"));
-    const QCommandLineOption testPartner(QStringLiteral("test-partner"),
-                                         QStringLiteral("Run an onboarding test against a "
-                                                        "partner (not available yet)."),
-                                         QStringLiteral("NAME"));
+    const QCommandLineOption testPartner(
+        QStringLiteral("test-partner"),
+        QStringLiteral("Run an onboarding test against the registered partner NAME (or DPID), "
+                       "print the report and exit; exit 1 if a check fails."),
+        QStringLiteral("NAME"));
     const QCommandLineOption calls(QStringLiteral("calls"),
-                                   QStringLiteral("Calls for --test-partner."), QStringLiteral("N"));
+                                   QStringLiteral("Calls for --test-partner (default 1, at most "
+                                                  "%1).")
+                                       .arg(kMaxTestCalls),
+                                   QStringLiteral("N"));
     const QCommandLineOption rate(QStringLiteral("rate"),
-                                  QStringLiteral("Calls per second for --test-partner."),
+                                  QStringLiteral("Calls per second for --test-partner (default "
+                                                 "10, at most %1).")
+                                      .arg(kMaxTestRate),
                                   QStringLiteral("R"));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Load the demo workspace with simulated partners "
-                                                 "and traffic (not available yet)."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QStringLiteral("Load the demo workspace: simulated partners on loopback, sample traits "
+                       "and segments, and a traffic generator."));
     parser.addOptions({headless, db, listen, importOption, exportOption, check, importBatch,
                        testPartner, calls, rate, demo});
 
@@ -116,6 +169,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     options.importFile = parser.value(importOption);
     options.exportFile = parser.value(exportOption);
     options.checkFile = parser.value(check);
+    options.demo = parser.isSet(demo);
+    QString partnerTestError;
+    if (!readPartnerTest(parser, testPartner, calls, rate, options, &partnerTestError))
+        return exitWith(ExitCode::BadUsage, partnerTestError, true);
     if (options.databaseGiven && options.databasePath.isEmpty())
         return exitWith(ExitCode::BadUsage, QStringLiteral("--db needs a path"), true);
     if (parser.isSet(listen)) {
@@ -129,6 +186,21 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     if (modes > 1)
         return exitWith(ExitCode::BadUsage,
                         QStringLiteral("--export and --check cannot be combined"), true);
+    // --test-partner runs one test and exits: a mode of its own, but after an --import (so a
+    // script can register a partner and test it in one go). It never serves, so no --demo.
+    if (!options.testPartner.isEmpty() && (modes > 0 || options.demo))
+        return exitWith(ExitCode::BadUsage,
+                        QStringLiteral("--test-partner cannot be combined with --%1")
+                            .arg(options.demo                    ? QStringLiteral("demo")
+                                 : options.exportFile.isEmpty() ? QStringLiteral("check")
+                                                                 : QStringLiteral("export")),
+                        true);
+    if (options.demo && modes > 0)
+        return exitWith(ExitCode::BadUsage,
+                        QStringLiteral("--demo cannot be combined with --%1")
+                            .arg(options.exportFile.isEmpty() ? QStringLiteral("check")
+                                                              : QStringLiteral("export")),
+                        true);
     // --export and --check exit without starting: an --import beside them would be ignored.
     if (modes > 0 && !options.importFile.isEmpty())
         return exitWith(ExitCode::BadUsage,
@@ -143,11 +215,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 bool wantsGui(int argc, char **argv)
 {
     // The options refused as "not available yet" are here too, so that they are refused with a
-    // message instead of opening a window first.
+    // message instead of opening a window first; so are --calls and --rate, which only go with
+    // --test-partner. --demo runs in the window when there is one.
     static const char *const nonGui[] = {
-        "--headless", "--export",       "--check", "--help",         "-h",     "--help-all",
-        "--version",  "-v",             "--demo",  "--import-batch", "--calls", "--rate",
-        "--test-partner"};
+        "--headless", "--export", "--check",        "--help",  "-h",     "--help-all",
+        "--version",  "-v",       "--import-batch", "--calls", "--rate", "--test-partner"};
     for (int i = 1; i < argc; ++i) {
         for (const char *flag : nonGui) {
             const size_t length = std::strlen(flag);

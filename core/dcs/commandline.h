@@ -19,6 +19,10 @@ struct CommandLineOptions
     QString importFile;
     QString exportFile;
     QString checkFile;
+    QString testPartner; // --test-partner: a partner's name, or its DPID
+    int testCalls = 1;
+    double testRate = 10; // calls started per second
+    bool demo = false;
 };
 
 struct CommandLineResult
@@ -41,7 +45,8 @@ inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature no
 CommandLineResult parseCommandLine(const QStringList &arguments);
 
 // True unless the arguments ask for a mode without a window (--headless, --export, --check,
-// --help, --version). Reads raw argv because it runs before the application object exists.
+// --test-partner, --help, --version). Reads raw argv because it runs before the application
+// object exists.
 bool wantsGui(int argc, char **argv);
 
 // True when a window can be shown: DISPLAY, WAYLAND_DISPLAY or an explicit QT_QPA_PLATFORM.

@@ -7,6 +7,7 @@
 #include "storage/definitionversions.h"
 #include "storage/storage.h"
 #include "storage/workspacefile.h"
+#include "testpartnercommand.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -76,7 +77,7 @@ int runExport(const CommandLineOptions &options)
     return ExitCode::Success;
 }
 
-int runHeadless(const CommandLineOptions &options)
+int runHeadless(const CommandLineOptions &options, const ServerCompanionFactory &startDemo)
 {
     // Installed first: a signal that arrives while the database opens or right after
     // "listening on" waits in the watcher's pipe and is handled as soon as the loop runs.
@@ -97,6 +98,19 @@ int runHeadless(const CommandLineOptions &options)
         return ExitCode::Failed;
     }
     printLine(stdout, QStringLiteral("listening on %1").arg(server.listenAddressText()));
+    std::unique_ptr<ServerCompanion> demo;
+    if (options.demo) {
+        demo = startDemo ? startDemo(server, &error) : nullptr;
+        if (!demo) {
+            printLine(stderr, QStringLiteral("--demo: %1")
+                                  .arg(startDemo ? error
+                                                 : QStringLiteral("not built into this program")));
+            server.shutdown();
+            return ExitCode::Failed;
+        }
+        for (const QString &line : demo->startupReport())
+            printLine(stdout, QStringLiteral("demo: ") + line);
+    }
 
     QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp, [](int number) {
         printLine(stdout, QStringLiteral("stopping (%1)")
@@ -136,13 +150,15 @@ int runHeadless(const CommandLineOptions &options)
                       .arg(double(writes.committed + writes.failedItems
                                   - previousWrites.committed - previousWrites.failedItems)
                                / qMax<quint64>(writes.batches - previousWrites.batches, 1),
-                           0, 'f', 1));
+                           0, 'f', 1)
+                      + (demo ? QString(QStringLiteral("; ") + demo->statusText()) : QString()));
         previousWrites = writes;
     });
     status.start();
 
     const int code = QCoreApplication::exec();
     server.shutdown();
+    demo.reset(); // after the server: partner calls still in flight reach the simulators
     printLine(stdout, QStringLiteral("stopped cleanly"));
     return code;
 }
@@ -167,13 +183,15 @@ bool importRequestedWorkspace(Storage &storage, const CommandLineOptions &option
     return true;
 }
 
-int runWithoutGui(const CommandLineOptions &options)
+int runWithoutGui(const CommandLineOptions &options, const ServerCompanionFactory &startDemo)
 {
     if (!options.checkFile.isEmpty())
         return runCheck(options);
     if (!options.exportFile.isEmpty())
         return runExport(options);
-    return runHeadless(options);
+    if (!options.testPartner.isEmpty())
+        return runTestPartnerCommand(options);
+    return runHeadless(options, startDemo);
 }
 
 } // namespace Dcs

@@ -511,18 +511,9 @@ void TestHeadless::notAvailableYet_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("option");
-    QTest::newRow("--demo") << QStringList{QStringLiteral("--demo")} << QStringLiteral("--demo");
-    QTest::newRow("--headless --demo") << QStringList{QStringLiteral("--headless"),
-                                                      QStringLiteral("--demo")}
-                                       << QStringLiteral("--demo");
     QTest::newRow("--import-batch") << QStringList{QStringLiteral("--import-batch"),
                                                    QStringLiteral("batch.json")}
                                     << QStringLiteral("--import-batch");
-    QTest::newRow("--test-partner") << QStringList{QStringLiteral("--test-partner"),
-                                                   QStringLiteral("Acme Data"),
-                                                   QStringLiteral("--calls"),
-                                                   QStringLiteral("10")}
-                                    << QStringLiteral("--test-partner");
 }
 
 void TestHeadless::notAvailableYet()
@@ -612,6 +603,7 @@ void TestHeadless::noDisplayWithoutHeadless_data()
                                                   QStringLiteral("--listen"),
                                                   QStringLiteral("127.0.0.1:0")};
     QTest::newRow("import") << QStringList{QStringLiteral("--import"), sampleWorkspace()};
+    QTest::newRow("demo") << QStringList{QStringLiteral("--demo")}; // the GUI's demo
 }
 
 void TestHeadless::noDisplayWithoutHeadless()
