@@ -1,7 +1,9 @@
-// dcs-studio: the GUI, or with --headless/--export/--check the same DCS without a window.
+// dcs-studio: the GUI, or with --headless/--export/--check/--test-partner the same DCS without
+// a window.
 #include "common/appidentity.h"
 #include "dcs/commandline.h"
 #include "dcs/headlessrunner.h"
+#include "demoenvironment.h"
 #include "guirunner.h"
 #include "platform/keychainsecretstore.h"
 #include "storage/storage.h"
@@ -37,6 +39,7 @@ int main(int argc, char *argv[])
                    parsed.messageIsError ? stderr : stdout);
         return parsed.exitCode;
     }
-    return gui && !parsed.options.headless ? Dcs::runGui(parsed.options)
-                                           : Dcs::runWithoutGui(parsed.options);
+    return gui && !parsed.options.headless
+               ? Dcs::runGui(parsed.options)
+               : Dcs::runWithoutGui(parsed.options, &Dcs::DemoEnvironment::start);
 }

@@ -5,6 +5,7 @@
 #include "common/logging.h"
 #include "dcs/dcsserver.h"
 #include "dcs/headlessrunner.h"
+#include "demoenvironment.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -35,12 +36,28 @@ int runGui(const CommandLineOptions &options)
                                                     &error))
         qCWarning(lcUi).noquote() << "saved listen address ignored:" << error;
     server.applyComputerSettings();
-    if (!server.startListener(address, port, &error))
+    const bool listening = server.startListener(address, port, &error);
+    if (!listening)
         qCWarning(lcUi).noquote() << error;
+    // Destroyed after the server shut down, as in --headless: calls still in flight then reach
+    // the simulated partners.
+    std::unique_ptr<DemoEnvironment> demo;
+    if (options.demo) {
+        demo = DemoEnvironment::start(server, &error);
+        if (demo) {
+            for (const QString &line : demo->startupReport())
+                qCInfo(lcUi).noquote() << "demo:" << line;
+        } else {
+            qCWarning(lcUi).noquote() << "--demo:" << error;
+            QMessageBox::warning(nullptr, QObject::tr("DCS Studio"),
+                                 QObject::tr("The demo cannot start.\n\n%1").arg(error));
+        }
+    }
 
     int code = 0;
     {
         MainWindow window(server);
+        window.setDemoEnvironment(demo.get());
         window.show();
         code = QApplication::exec();
     }

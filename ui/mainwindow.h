@@ -14,6 +14,7 @@ class QTimer;
 namespace Dcs {
 
 class DcsServer;
+class DemoEnvironment;
 class SettingsPage;
 class WorkspacePage;
 
@@ -36,6 +37,10 @@ public:
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
+    // The running demo (--demo), owned by the runner; null without one. For the pages that
+    // show or steer it (its traffic rate, its simulated partners).
+    void setDemoEnvironment(DemoEnvironment *demo) { m_demo = demo; }
+    DemoEnvironment *demoEnvironment() const { return m_demo; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -58,6 +63,7 @@ private:
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;
     QString m_savedPageId; // selected as soon as a page with this id is added
+    DemoEnvironment *m_demo = nullptr;
 };
 
 } // namespace Dcs

@@ -13,7 +13,51 @@ namespace {
 
 // Options of workspace.md whose features are built by later work. They are accepted by the
 // parser so that --help lists them, and refused with exit code 2 instead of faking behaviour.
-const char *const kNotAvailableYet[] = {"test-partner", "calls", "rate", "demo"};
+constexpr int kMaxTestCalls = 100000;
+constexpr double kMinTestRate = 0.1; // what OnboardingRun paces at the slowest
+constexpr double kMaxTestRate = 10000;
+
+// --test-partner with its --calls and --rate into `options`; false with `error` on bad usage.
+bool readPartnerTest(const QCommandLineParser &parser, const QCommandLineOption &testPartner,
+                     const QCommandLineOption &calls, const QCommandLineOption &rate,
+                     CommandLineOptions &options, QString *error)
+{
+    if (!parser.isSet(testPartner)) {
+        if (parser.isSet(calls) || parser.isSet(rate)) {
+            *error = QStringLiteral("--%1 only goes with --test-partner")
+                         .arg(parser.isSet(calls) ? QStringLiteral("calls")
+                                                  : QStringLiteral("rate"));
+            return false;
+        }
+        return true;
+    }
+    options.testPartner = parser.value(testPartner).trimmed();
+    if (options.testPartner.isEmpty()) {
+        *error = QStringLiteral("--test-partner needs a partner's name or DPID");
+        return false;
+    }
+    bool ok = true;
+    if (parser.isSet(calls))
+        options.testCalls = parser.value(calls).trimmed().toInt(&ok);
+    if (!ok || options.testCalls < 1 || options.testCalls > kMaxTestCalls) {
+        *error = QStringLiteral("--calls: \"%1\" is not a whole number from 1 to %2")
+                     .arg(parser.value(calls))
+                     .arg(kMaxTestCalls);
+        return false;
+    }
+    if (parser.isSet(rate))
+        options.testRate = parser.value(rate).trimmed().toDouble(&ok);
+    // !(rate >= min) also refuses NaN.
+    if (!ok || !(options.testRate >= kMinTestRate) || options.testRate > kMaxTestRate) {
+        *error = QStringLiteral("--rate: \"%1\" is not a number of calls per second from %2 "
+                                "to %3")
+                     .arg(parser.value(rate))
+                     .arg(kMinTestRate)
+                     .arg(kMaxTestRate);
+        return false;
+    }
+    return true;
+}
 
 } // namespace
 
@@ -60,18 +104,25 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                        "failures), 1 when its name or content cannot be read, storing fails, or "
                        "no line of it could be applied."),
         QStringLiteral("FILE"));
-    const QCommandLineOption testPartner(QStringLiteral("test-partner"),
-                                         QStringLiteral("Run an onboarding test against a "
-                                                        "partner (not available yet)."),
-                                         QStringLiteral("NAME"));
+    const QCommandLineOption testPartner(
+        QStringLiteral("test-partner"),
+        QStringLiteral("Run an onboarding test against the registered partner NAME (or DPID), "
+                       "print the report and exit; exit 1 if a check fails."),
+        QStringLiteral("NAME"));
     const QCommandLineOption calls(QStringLiteral("calls"),
-                                   QStringLiteral("Calls for --test-partner."), QStringLiteral("N"));
+                                   QStringLiteral("Calls for --test-partner (default 1, at most "
+                                                  "%1).")
+                                       .arg(kMaxTestCalls),
+                                   QStringLiteral("N"));
     const QCommandLineOption rate(QStringLiteral("rate"),
-                                  QStringLiteral("Calls per second for --test-partner."),
+                                  QStringLiteral("Calls per second for --test-partner (default "
+                                                 "10, at most %1).")
+                                      .arg(kMaxTestRate),
                                   QStringLiteral("R"));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Load the demo workspace with simulated partners "
-                                                 "and traffic (not available yet)."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QStringLiteral("Load the demo workspace: simulated partners on loopback, sample traits "
+                       "and segments, and a traffic generator."));
     parser.addOptions({headless, db, listen, importOption, exportOption, check, importBatch,
                        testPartner, calls, rate, demo});
 
@@ -104,14 +155,6 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                         QStringLiteral("unexpected argument: %1")
                             .arg(parser.positionalArguments().constFirst()),
                         true);
-    for (const char *name : kNotAvailableYet) {
-        if (parser.isSet(QLatin1String(name)))
-            return exitWith(ExitCode::BadUsage,
-                            QStringLiteral("--%1 is not available yet in this version of DCS "
-                                           "Studio")
-                                .arg(QLatin1String(name)),
-                            true);
-    }
 
     CommandLineOptions &options = result.options;
     options.headless = parser.isSet(headless);
@@ -121,6 +164,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     options.exportFile = parser.value(exportOption);
     options.checkFile = parser.value(check);
     options.importBatchFile = parser.value(importBatch);
+    options.demo = parser.isSet(demo);
+    QString partnerTestError;
+    if (!readPartnerTest(parser, testPartner, calls, rate, options, &partnerTestError))
+        return exitWith(ExitCode::BadUsage, partnerTestError, true);
     if (options.databaseGiven && options.databasePath.isEmpty())
         return exitWith(ExitCode::BadUsage, QStringLiteral("--db needs a path"), true);
     if (parser.isSet(listen)) {
@@ -147,6 +194,17 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                         QStringLiteral("%1 cannot be combined").arg(modes.join(
                             QStringLiteral(" and "))),
                         true);
+    // --test-partner runs one test and exits: a mode of its own, but after an --import (so a
+    // script can register a partner and test it in one go). It never serves, so no --demo.
+    if (!options.testPartner.isEmpty() && (!modes.isEmpty() || options.demo))
+        return exitWith(ExitCode::BadUsage,
+                        QStringLiteral("--test-partner cannot be combined with %1")
+                            .arg(options.demo ? QStringLiteral("--demo") : modes.constFirst()),
+                        true);
+    if (options.demo && !modes.isEmpty())
+        return exitWith(ExitCode::BadUsage,
+                        QStringLiteral("--demo cannot be combined with %1").arg(modes.constFirst()),
+                        true);
     // They exit without starting: an --import beside them would be ignored.
     if (!modes.isEmpty() && !options.importFile.isEmpty())
         return exitWith(ExitCode::BadUsage,
@@ -159,12 +217,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 
 bool wantsGui(int argc, char **argv)
 {
-    // The options refused as "not available yet" are here too, so that they are refused with a
-    // message instead of opening a window first. --import-batch never opens one.
+    // The modes that print and exit never open a window; neither do --calls and --rate, so that
+    // a misuse of them is refused with a message first. --demo runs in the window when there is
+    // one.
     static const char *const nonGui[] = {
-        "--headless", "--export",       "--check", "--help",         "-h",     "--help-all",
-        "--version",  "-v",             "--demo",  "--import-batch", "--calls", "--rate",
-        "--test-partner"};
+        "--headless", "--export", "--check",        "--help",  "-h",     "--help-all",
+        "--version",  "-v",       "--import-batch", "--calls", "--rate", "--test-partner"};
     for (int i = 1; i < argc; ++i) {
         for (const char *flag : nonGui) {
             const size_t length = std::strlen(flag);

@@ -20,6 +20,10 @@ struct CommandLineOptions
     QString exportFile;
     QString checkFile;
     QString importBatchFile; // --import-batch: apply this inbound batch file and exit
+    QString testPartner; // --test-partner: a partner's name, or its DPID
+    int testCalls = 1;
+    double testRate = 10; // calls started per second
+    bool demo = false;
 };
 
 struct CommandLineResult
@@ -44,8 +48,8 @@ inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature no
 CommandLineResult parseCommandLine(const QStringList &arguments);
 
 // True unless the arguments ask for a mode without a window (--headless, --export, --check,
-// --import-batch, --help, --version). Reads raw argv because it runs before the application
-// object exists.
+// --import-batch, --test-partner, --help, --version). Reads raw argv because it runs before the
+// application object exists.
 bool wantsGui(int argc, char **argv);
 
 // True when a window can be shown: DISPLAY, WAYLAND_DISPLAY or an explicit QT_QPA_PLATFORM.

@@ -9,6 +9,7 @@
 #include "storage/definitionversions.h"
 #include "storage/storage.h"
 #include "storage/workspacefile.h"
+#include "testpartnercommand.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -116,7 +117,7 @@ int runImportBatch(const CommandLineOptions &options)
     return report.succeeded() ? ExitCode::Success : ExitCode::Failed;
 }
 
-int runHeadless(const CommandLineOptions &options)
+int runHeadless(const CommandLineOptions &options, const ServerCompanionFactory &startDemo)
 {
     // Installed first: a signal that arrives while the database opens or right after
     // "listening on" waits in the watcher's pipe and is handled as soon as the loop runs.
@@ -137,6 +138,19 @@ int runHeadless(const CommandLineOptions &options)
         return ExitCode::Failed;
     }
     printLine(stdout, QStringLiteral("listening on %1").arg(server.listenAddressText()));
+    std::unique_ptr<ServerCompanion> demo;
+    if (options.demo) {
+        demo = startDemo ? startDemo(server, &error) : nullptr;
+        if (!demo) {
+            printLine(stderr, QStringLiteral("--demo: %1")
+                                  .arg(startDemo ? error
+                                                 : QStringLiteral("not built into this program")));
+            server.shutdown();
+            return ExitCode::Failed;
+        }
+        for (const QString &line : demo->startupReport())
+            printLine(stdout, QStringLiteral("demo: ") + line);
+    }
 
     QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp, [](int number) {
         printLine(stdout, QStringLiteral("stopping (%1)")
@@ -176,13 +190,15 @@ int runHeadless(const CommandLineOptions &options)
                       .arg(double(writes.committed + writes.failedItems
                                   - previousWrites.committed - previousWrites.failedItems)
                                / qMax<quint64>(writes.batches - previousWrites.batches, 1),
-                           0, 'f', 1));
+                           0, 'f', 1)
+                      + (demo ? QString(QStringLiteral("; ") + demo->statusText()) : QString()));
         previousWrites = writes;
     });
     status.start();
 
     const int code = QCoreApplication::exec();
     server.shutdown();
+    demo.reset(); // after the server: partner calls still in flight reach the simulators
     printLine(stdout, QStringLiteral("stopped cleanly"));
     return code;
 }
@@ -207,7 +223,7 @@ bool importRequestedWorkspace(Storage &storage, const CommandLineOptions &option
     return true;
 }
 
-int runWithoutGui(const CommandLineOptions &options)
+int runWithoutGui(const CommandLineOptions &options, const ServerCompanionFactory &startDemo)
 {
     if (!options.checkFile.isEmpty())
         return runCheck(options);
@@ -215,7 +231,9 @@ int runWithoutGui(const CommandLineOptions &options)
         return runExport(options);
     if (!options.importBatchFile.isEmpty())
         return runImportBatch(options);
-    return runHeadless(options);
+    if (!options.testPartner.isEmpty())
+        return runTestPartnerCommand(options);
+    return runHeadless(options, startDemo);
 }
 
 } // namespace Dcs

@@ -31,6 +31,8 @@ private Q_SLOTS:
 
     void importBatch_data();
     void importBatch();
+    void partnerTestAndDemo_data();
+    void partnerTestAndDemo();
 
     void usageErrors_data();
     void usageErrors();
@@ -175,6 +177,64 @@ void TestCommandLine::importBatch()
     QVERIFY(result.options.checkFile.isEmpty());
 }
 
+// --test-partner with its --calls and --rate (defaults 1 and 10), and --demo.
+void TestCommandLine::partnerTestAndDemo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("testPartner");
+    QTest::addColumn<int>("calls");
+    QTest::addColumn<double>("rate");
+    QTest::addColumn<bool>("demo");
+    QTest::addColumn<QString>("importFile");
+
+    const QString partnerTest = QStringLiteral("--test-partner");
+    const QString acme = QStringLiteral("Acme Data");
+    QTest::newRow("neither") << QStringList{} << QString() << 1 << 10.0 << false << QString();
+    QTest::newRow("test-partner defaults") << QStringList{partnerTest, acme} << acme << 1 << 10.0
+                                           << false << QString();
+    QTest::newRow("test-partner=") << QStringList{QStringLiteral("--test-partner=Acme Data")}
+                                   << acme << 1 << 10.0 << false << QString();
+    QTest::newRow("by dpid") << QStringList{partnerTest, QStringLiteral(" 1955 ")}
+                             << QStringLiteral("1955") << 1 << 10.0 << false << QString();
+    QTest::newRow("calls and rate")
+        << QStringList{partnerTest, acme, QStringLiteral("--calls"), QStringLiteral("100000"),
+                       QStringLiteral("--rate"), QStringLiteral("10000")}
+        << acme << 100000 << 10000.0 << false << QString();
+    QTest::newRow("slowest rate")
+        << QStringList{QStringLiteral("--rate=0.1"), QStringLiteral("--calls=3"), partnerTest,
+                       acme}
+        << acme << 3 << 0.1 << false << QString();
+    QTest::newRow("after an import")
+        << QStringList{QStringLiteral("--import"), QStringLiteral("w.json"), partnerTest, acme,
+                       QStringLiteral("--db"), QStringLiteral("d.sqlite")}
+        << acme << 1 << 10.0 << false << QStringLiteral("w.json");
+    QTest::newRow("demo") << QStringList{QStringLiteral("--demo")} << QString() << 1 << 10.0
+                          << true << QString();
+    QTest::newRow("demo headless with import")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--demo"),
+                       QStringLiteral("--import"), QStringLiteral("w.json")}
+        << QString() << 1 << 10.0 << true << QStringLiteral("w.json");
+}
+
+void TestCommandLine::partnerTestAndDemo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, testPartner);
+    QFETCH(int, calls);
+    QFETCH(double, rate);
+    QFETCH(bool, demo);
+    QFETCH(QString, importFile);
+
+    const CommandLineResult result = Dcs::parseCommandLine(withProgram(arguments));
+    QVERIFY2(result.message.isEmpty(), qPrintable(result.message));
+    QCOMPARE(result.action, CommandLineResult::Action::Run);
+    QCOMPARE(result.options.testPartner, testPartner);
+    QCOMPARE(result.options.testCalls, calls);
+    QCOMPARE(result.options.testRate, rate);
+    QCOMPARE(result.options.demo, demo);
+    QCOMPARE(result.options.importFile, importFile);
+}
+
 // Bad usage: exit code 2, an error message (to stderr) that names what was wrong.
 void TestCommandLine::usageErrors_data()
 {
@@ -226,24 +286,53 @@ void TestCommandLine::usageErrors_data()
                        QStringLiteral("b")}
         << QStringList{QStringLiteral("unexpected argument: b")};
 
-    const QString notYet = QStringLiteral("not available yet");
-    QTest::newRow("test-partner") << QStringList{QStringLiteral("--test-partner"),
-                                                 QStringLiteral("Acme")}
-                                  << QStringList{QStringLiteral("--test-partner"), notYet};
-    QTest::newRow("test-partner with calls and rate")
-        << QStringList{QStringLiteral("--test-partner"), QStringLiteral("Acme"),
-                       QStringLiteral("--calls"), QStringLiteral("10"), QStringLiteral("--rate"),
-                       QStringLiteral("5")}
-        << QStringList{QStringLiteral("--test-partner"), notYet};
-    QTest::newRow("calls") << QStringList{QStringLiteral("--calls"), QStringLiteral("10")}
-                           << QStringList{QStringLiteral("--calls"), notYet};
-    QTest::newRow("rate") << QStringList{QStringLiteral("--rate"), QStringLiteral("5")}
-                          << QStringList{QStringLiteral("--rate"), notYet};
-    QTest::newRow("demo") << QStringList{QStringLiteral("--demo")}
-                          << QStringList{QStringLiteral("--demo"), notYet};
-    QTest::newRow("demo with headless")
-        << QStringList{QStringLiteral("--headless"), QStringLiteral("--demo")}
-        << QStringList{QStringLiteral("--demo"), notYet};
+    // --calls and --rate: only with --test-partner, and only sensible numbers.
+    const QString partnerTest = QStringLiteral("--test-partner");
+    const QString acme = QStringLiteral("Acme");
+    const QString calls = QStringLiteral("--calls");
+    const QString rate = QStringLiteral("--rate");
+    QTest::newRow("calls alone") << QStringList{calls, QStringLiteral("10")}
+                                 << QStringList{QStringLiteral("--calls only goes with "
+                                                               "--test-partner")};
+    QTest::newRow("rate alone") << QStringList{QStringLiteral("--headless"), rate,
+                                               QStringLiteral("5")}
+                                << QStringList{QStringLiteral("--rate only goes with "
+                                                              "--test-partner")};
+    QTest::newRow("test-partner without a name") << QStringList{partnerTest}
+                                                 << QStringList{partnerTest};
+    QTest::newRow("test-partner blank name") << QStringList{partnerTest, QStringLiteral("  ")}
+                                             << QStringList{partnerTest};
+    const std::vector<std::pair<const char *, QString>> badCalls = {
+        {"zero", QStringLiteral("0")},          {"negative", QStringLiteral("-3")},
+        {"fraction", QStringLiteral("2.5")},     {"not a number", QStringLiteral("ten")},
+        {"empty", QString()},                    {"too many", QStringLiteral("100001")},
+        {"huge", QStringLiteral("99999999999")},
+    };
+    for (const auto &[tag, value] : badCalls)
+        QTest::addRow("calls %s", tag) << QStringList{partnerTest, acme, calls, value}
+                                       << QStringList{calls};
+    const std::vector<std::pair<const char *, QString>> badRates = {
+        {"zero", QStringLiteral("0")},         {"negative", QStringLiteral("-1")},
+        {"not a number", QStringLiteral("fast")}, {"nan", QStringLiteral("nan")},
+        {"empty", QString()},                   {"too fast", QStringLiteral("10001")},
+        {"too slow", QStringLiteral("0.01")},   {"infinite", QStringLiteral("inf")},
+    };
+    for (const auto &[tag, value] : badRates)
+        QTest::addRow("rate %s", tag) << QStringList{partnerTest, acme, rate, value}
+                                      << QStringList{rate};
+    QTest::newRow("test-partner with export")
+        << QStringList{partnerTest, acme, QStringLiteral("--export"), QStringLiteral("o.json")}
+        << QStringList{partnerTest, QStringLiteral("--export")};
+    QTest::newRow("test-partner with check")
+        << QStringList{QStringLiteral("--check"), QStringLiteral("i.json"), partnerTest, acme}
+        << QStringList{partnerTest, QStringLiteral("--check")};
+    QTest::newRow("test-partner with demo")
+        << QStringList{partnerTest, acme, QStringLiteral("--demo")}
+        << QStringList{partnerTest, QStringLiteral("--demo")};
+    QTest::newRow("demo with export")
+        << QStringList{QStringLiteral("--demo"), QStringLiteral("--export"),
+                       QStringLiteral("o.json")}
+        << QStringList{QStringLiteral("--demo"), QStringLiteral("--export")};
 
     QTest::newRow("export and check")
         << QStringList{QStringLiteral("--export"), QStringLiteral("out.json"),
@@ -313,7 +402,9 @@ void TestCommandLine::helpAndVersion_data()
                        QStringLiteral("--help")}
         << helpText;
     QTest::newRow("--help wins over not-available")
-        << QStringList{QStringLiteral("--demo"), QStringLiteral("--help")} << helpText;
+        << QStringList{QStringLiteral("--import-batch"), QStringLiteral("b.json"),
+                       QStringLiteral("--help")}
+        << helpText;
     QTest::newRow("--help-all") << QStringList{QStringLiteral("--help-all")} << helpText;
     QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << versionText;
     QTest::newRow("-v") << QStringList{QStringLiteral("-v")} << versionText;
@@ -366,7 +457,8 @@ void TestCommandLine::wantsGui_data()
     QTest::newRow("help-all") << QByteArrayList{"--help-all"} << false;
     QTest::newRow("version") << QByteArrayList{"--version"} << false;
     QTest::newRow("-v") << QByteArrayList{"-v"} << false;
-    QTest::newRow("demo") << QByteArrayList{"--demo"} << false;
+    QTest::newRow("demo") << QByteArrayList{"--demo"} << true;
+    QTest::newRow("demo headless") << QByteArrayList{"--demo", "--headless"} << false;
     QTest::newRow("import-batch") << QByteArrayList{"--import-batch", "b.sync"} << false;
     QTest::newRow("import-batch=") << QByteArrayList{"--import-batch=b.sync"} << false;
     QTest::newRow("test-partner") << QByteArrayList{"--test-partner", "Acme"} << false;

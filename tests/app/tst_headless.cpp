@@ -99,8 +99,6 @@ private Q_SLOTS:
     void importBatchFailures_data();
     void importBatchFailures();
 
-    void notAvailableYet_data();
-    void notAvailableYet();
     void usageErrors_data();
     void usageErrors();
     void helpAndVersion_data();
@@ -647,38 +645,6 @@ void TestHeadless::importBatchFailures()
     QCOMPARE(QFileInfo::exists(database), createsDatabase);
 }
 
-void TestHeadless::notAvailableYet_data()
-{
-    QTest::addColumn<QStringList>("arguments");
-    QTest::addColumn<QString>("option");
-    QTest::newRow("--demo") << QStringList{QStringLiteral("--demo")} << QStringLiteral("--demo");
-    QTest::newRow("--headless --demo") << QStringList{QStringLiteral("--headless"),
-                                                      QStringLiteral("--demo")}
-                                       << QStringLiteral("--demo");
-    QTest::newRow("--test-partner") << QStringList{QStringLiteral("--test-partner"),
-                                                   QStringLiteral("Acme Data"),
-                                                   QStringLiteral("--calls"),
-                                                   QStringLiteral("10")}
-                                    << QStringLiteral("--test-partner");
-}
-
-void TestHeadless::notAvailableYet()
-{
-    QFETCH(QStringList, arguments);
-    QFETCH(QString, option);
-
-    QTemporaryDir home;
-    QVERIFY(home.isValid());
-    StudioProcess studio(binary(), home.path()); // no display: these must not try to open a window
-    QVERIFY2(studio.run(arguments, kRunTimeoutMs), qPrintable(studio.describe()));
-    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
-    QVERIFY2(studio.process().exitCode() == 2, qPrintable(studio.describe()));
-    QVERIFY2(studio.err().contains(QStringLiteral("not available yet")),
-             qPrintable(studio.describe()));
-    QVERIFY2(studio.err().contains(option), qPrintable(studio.describe()));
-    QCOMPARE(sqliteFilesUnder(home.path()), QStringList{});
-}
-
 void TestHeadless::usageErrors_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -749,6 +715,7 @@ void TestHeadless::noDisplayWithoutHeadless_data()
                                                   QStringLiteral("--listen"),
                                                   QStringLiteral("127.0.0.1:0")};
     QTest::newRow("import") << QStringList{QStringLiteral("--import"), sampleWorkspace()};
+    QTest::newRow("demo") << QStringList{QStringLiteral("--demo")}; // the GUI's demo
 }
 
 void TestHeadless::noDisplayWithoutHeadless()
