@@ -273,6 +273,24 @@ const QList<QStringList> &allMigrations()
             QStringLiteral("CREATE INDEX transfers_by_partner ON transfers (dpid, ts_ms)"),
             QStringLiteral("CREATE INDEX transfers_by_run ON transfers (test_run_id)"),
         },
+        // 4: partner codes keyed by visitor alone. The (dpid, code) index put each answer's codes
+        // on as many scattered pages as there are distinct codes: a commit rewrote hundreds of
+        // index pages, and with three partners it was most of the writer's time. A code's
+        // population is now a scan (rare: when an analyst looks at unmapped codes).
+        {
+            QStringLiteral(R"(CREATE TABLE partner_codes_by_visitor (
+                uuid          TEXT NOT NULL,
+                dpid          INTEGER NOT NULL,
+                code          TEXT NOT NULL,
+                first_seen_ms INTEGER NOT NULL,
+                last_seen_ms  INTEGER NOT NULL,
+                expires_ms    INTEGER,
+                PRIMARY KEY (uuid, dpid, code)) WITHOUT ROWID)"),
+            QStringLiteral("INSERT INTO partner_codes_by_visitor SELECT uuid, dpid, code, "
+                           "first_seen_ms, last_seen_ms, expires_ms FROM partner_codes"),
+            QStringLiteral("DROP TABLE partner_codes"),
+            QStringLiteral("ALTER TABLE partner_codes_by_visitor RENAME TO partner_codes"),
+        },
     };
     return migrations;
 }

@@ -144,13 +144,32 @@ errors() {
 }
 sim_requests() { curl -s --max-time 5 "http://127.0.0.1:$1/stats" | sed -E 's/.*"requests":([0-9]+).*/\1/'; }
 
-# Measures one scenario: warm-up, then the measured run; prints one table row.
+# CPU time (user + system, clock ticks) of every process this script started but wrk: the DCS
+# is the last one started, the simulators the others.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+sims_ticks() {
+    local total=0 pid
+    for pid in "${PIDS[@]:0:${#PIDS[@]}-1}"; do total=$((total + $(cpu_ticks "$pid"))); done
+    echo "$total"
+}
+TICKS=$(getconf CLK_TCK)
+
+# Measures one scenario: warm-up, then the measured run; prints one table row, with the CPU
+# time per answered event of the DCS and of the simulators together.
 measure() {
     local name=$1 label=$2 connections=$3
+    local dcs_pid=${PIDS[-1]}
     run_wrk "$name-warmup" "http://127.0.0.1:$DCS_PORT$QUERY" "$WARMUP" "$connections"
+    local dcs_before sims_before
+    dcs_before=$(cpu_ticks "$dcs_pid"); sims_before=$(sims_ticks)
     run_wrk "$name" "http://127.0.0.1:$DCS_PORT$QUERY" "$DURATION" "$connections"
-    printf '| %-44s | %5s | %10s | %8s | %8s | %6s |\n' "$label" "$connections" "$(rps "$name")" \
-        "$(latency_ms "$name" 50%)" "$(latency_ms "$name" 99%)" "$(errors "$name")"
+    local dcs_cpu sims_cpu events
+    dcs_cpu=$(($(cpu_ticks "$dcs_pid") - dcs_before)); sims_cpu=$(($(sims_ticks) - sims_before))
+    events=$(awk '/ requests in / { print $1 }' "$WORK/$name.wrk")
+    printf '| %-44s | %5s | %10s | %8s | %8s | %6s | %9s | %9s |\n' "$label" "$connections" \
+        "$(rps "$name")" "$(latency_ms "$name" 50%)" "$(latency_ms "$name" 99%)" "$(errors "$name")" \
+        "$(awk -v t="$dcs_cpu" -v n="$events" -v hz="$TICKS" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')" \
+        "$(awk -v t="$sims_cpu" -v n="$events" -v hz="$TICKS" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
 }
 
 echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
@@ -158,8 +177,10 @@ echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "wrk:     -t$THREADS -d${DURATION}s --latency (warm-up ${WARMUP}s); simulators: $SIM_THREADS threads"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-44s | %5s | %10s | %8s | %8s | %6s |\n' "scenario" "conns" "events/s" "p50 ms" "p99 ms" "errors"
-printf '| %-44s | %5s | %10s | %8s | %8s | %6s |\n' "---" "---:" "---:" "---:" "---:" "---:"
+printf '| %-44s | %5s | %10s | %8s | %8s | %6s | %9s | %9s |\n' "scenario" "conns" "events/s" \
+    "p50 ms" "p99 ms" "errors" "DCS µs/ev" "sims µs/ev"
+printf '| %-44s | %5s | %10s | %8s | %8s | %6s | %9s | %9s |\n' "---" "---:" "---:" "---:" "---:" \
+    "---:" "---:" "---:"
 
 # A: no partner.
 write_workspace "$WORK/none.json" ""

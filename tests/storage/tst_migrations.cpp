@@ -64,8 +64,8 @@ QVariant scalar(QSqlDatabase db, const QString &sql)
     return query.value(0);
 }
 
-// What a version-2 program had stored: a partner, two events, a visitor, and a row in the
-// version-1 transfer table.
+// What a version-2 program had stored: a partner, two events, a visitor, a row in the version-1
+// transfer table, and a partner code.
 QStringList version2Rows()
 {
     return {
@@ -80,6 +80,8 @@ QStringList version2Rows()
                        "VALUES ('u-1', 1700000000100, 1700000000500)"),
         QStringLiteral("INSERT INTO transfers (ts_ms, tid, uuid, partner_id, dpid, budget_ms, "
                        "outcome) VALUES (1700000000100, 't1', 'u-1', 1, 1955, 62, 'ok')"),
+        QStringLiteral("INSERT INTO partner_codes (uuid, dpid, code, first_seen_ms, last_seen_ms) "
+                       "VALUES ('u-1', 1955, 'auto', 1700000000100, 1700000000500)"),
     };
 }
 
@@ -157,7 +159,7 @@ private Q_SLOTS:
 
     // Migration 3 replaces the transfer log's table (nothing wrote the old one) and keeps
     // everything else a version-2 file holds.
-    void version2WithDataMigratesTo3()
+    void version2WithDataMigratesToTheLatest()
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("v2.sqlite"));
@@ -177,7 +179,7 @@ private Q_SLOTS:
         QString error;
         auto storage = Storage::open(path, &error);
         QVERIFY2(storage, qPrintable(error));
-        QCOMPARE(storage->schemaVersion(), 3);
+        QCOMPARE(storage->schemaVersion(), Migrations::latestVersion());
         QSqlDatabase db = storage->reader();
         QCOMPARE(scalar(db, QStringLiteral("SELECT name FROM partners WHERE dpid = 1955")),
                  QVariant(QStringLiteral("Acme Data")));
@@ -187,6 +189,15 @@ private Q_SLOTS:
                      .toLongLong(),
                  qint64(1700000000500));
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM transfers")).toInt(), 0);
+        // Migration 4 keeps partner codes, keyed by visitor, without the (dpid, code) index.
+        QCOMPARE(scalar(db, QStringLiteral("SELECT last_seen_ms FROM partner_codes WHERE "
+                                           "uuid = 'u-1' AND dpid = 1955 AND code = 'auto'"))
+                     .toLongLong(),
+                 qint64(1700000000500));
+        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                           "'partner_codes_by_code'"))
+                     .toInt(),
+                 0);
 
         QStringList columns;
         QSqlQuery info(db);
