@@ -25,6 +25,8 @@
 # the number of events stored against the number of answers wrk counted. Everything it started
 # is stopped on exit, and its temporary directory removed.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=benchlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/benchlib.sh"
 
 BIN=${1:-build/bench/app/dcs-studio}
 DURATION=${DURATION:-15}
@@ -50,19 +52,6 @@ NGINX_PID=
 DCS_PID=
 WRK_PID=
 
-# Stops a process this script started, by its id: SIGTERM, then SIGKILL after `grace` seconds.
-stop_pid() {
-    local pid=$1 grace=$2
-    [[ -n $pid ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < grace * 10; ++i)); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
     stop_pid "$WRK_PID" 2
     WRK_PID=
@@ -74,19 +63,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Waits (bounded) until `file` holds a line matching `pattern`; prints the match.
-wait_for_line() {
-    local file=$1 pattern=$2 seconds=$3 pid=$4
-    for ((i = 0; i < seconds * 10; ++i)); do
-        if grep -m1 -E "$pattern" "$file" 2>/dev/null; then
-            return 0
-        fi
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 
 # --- the DCS ---------------------------------------------------------------------------------
 mkdir -p "$WORK/dcs/home"
@@ -195,15 +171,6 @@ non_2xx() { awk '/Non-2xx or 3xx responses:/ { n = $NF } END { print n + 0 }' "$
 socket_errors() {
     awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10; found = 1 }
          END { if (!found) print 0 }' "$1"
-}
-# Latency percentile `p` (50%, 99%) in milliseconds.
-latency_ms() {
-    awk -v p="$2" '$1 == p {
-        v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v);
-        if (unit == "us") v /= 1000
-        else if (unit == "s") v *= 1000
-        else if (unit == "m") v *= 60000
-        printf "%.2f", v }' "$1"
 }
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)

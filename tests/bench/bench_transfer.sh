@@ -3,7 +3,8 @@
 #   A  /event with no partner                      the baseline of this run
 #   B  /event with 3 live partners answering in 10 ms: throughput and visitor p50/p99 against A
 #   C  /event with 1 partner that never answers (partner timeout 1 s, deadline 100 ms):
-#      the visitor's p99 must stay at or under deadline + 5 ms
+#      the visitor's p99 must stay at or under deadline + 5 ms (C2: the same partner hanging on
+#      30% of calls, so its breaker stays closed and every hanging call is waited for)
 #   D  one partner answering in 20 ms: the partner calls/s one DCS sustains (target >= 2,000),
 #      counted by the simulator itself (/stats)
 #
@@ -16,6 +17,8 @@
 # Environment (optional): DURATION (seconds per measured run, default 10), WARMUP (default 2),
 # THREADS (wrk threads, default 2), CONNECTIONS (default 64), SIM_THREADS (default 2).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=benchlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/benchlib.sh"
 
 BUILD=${1:-build/bench}
 DURATION=${DURATION:-10}
@@ -38,17 +41,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench_transfer.XXXXXX")
 PIDS=()
 WRK_PID=
 
-stop_pid() {
-    local pid=$1 grace=$2
-    [[ -n $pid ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < grace * 10; ++i)); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 stop_all() {
     local pid
     for pid in "${PIDS[@]}"; do stop_pid "$pid" 15; done
@@ -61,16 +53,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-wait_for_line() {
-    local file=$1 pattern=$2 seconds=$3 pid=$4
-    for ((i = 0; i < seconds * 10; ++i)); do
-        grep -m1 -E "$pattern" "$file" 2>/dev/null && return 0
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 
 # Starts a simulator with `args`; sets SIM_PORT.
 start_sim() {
@@ -132,12 +114,6 @@ run_wrk() {
     WRK_PID=
 }
 rps() { awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/$1.wrk"; }
-latency_ms() {
-    awk -v p="$2" '$1 == p {
-        v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v);
-        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-        printf "%.2f", v }' "$WORK/$1.wrk"
-}
 errors() {
     awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
          END { print n + 0 }' "$WORK/$1.wrk"
@@ -167,7 +143,7 @@ measure() {
     dcs_cpu=$(($(cpu_ticks "$dcs_pid") - dcs_before)); sims_cpu=$(($(sims_ticks) - sims_before))
     events=$(awk '/ requests in / { print $1 }' "$WORK/$name.wrk")
     printf '| %-44s | %5s | %10s | %8s | %8s | %6s | %9s | %9s |\n' "$label" "$connections" \
-        "$(rps "$name")" "$(latency_ms "$name" 50%)" "$(latency_ms "$name" 99%)" "$(errors "$name")" \
+        "$(rps "$name")" "$(latency_ms "$WORK/$name.wrk" 50%)" "$(latency_ms "$WORK/$name.wrk" 99%)" "$(errors "$name")" \
         "$(awk -v t="$dcs_cpu" -v n="$events" -v hz="$TICKS" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')" \
         "$(awk -v t="$sims_cpu" -v n="$events" -v hz="$TICKS" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
 }
@@ -200,11 +176,20 @@ AFTER=$(sim_requests "$P1")
 THREE_CALLS=$(( (AFTER - BEFORE) ))
 stop_all
 
-# C: one partner that never answers; deadline 100 ms.
+# C: one partner that never answers; deadline 100 ms. Its breaker opens after 20 timeouts and
+# then lets 1 call in 10 through as a probe: those wait the whole deadline.
 start_sim hang --fail hang=1; PH=$SIM_PORT
 write_workspace "$WORK/hang.json" "$(partner_json Hangs 1001 "$PH" 1000)"
 start_dcs hang "$WORK/hang.json"
 measure hang "C: 1 partner never answering, deadline 100 ms" 16
+stop_all
+
+# C2: the same partner hanging on 30% of calls, under the breaker's 50% threshold: it stays
+# closed and every hanging call is waited for up to the deadline.
+start_sim hang30 --fail hang=0.3; PH=$SIM_PORT
+write_workspace "$WORK/hang30.json" "$(partner_json Hangs 1001 "$PH" 1000)"
+start_dcs hang30 "$WORK/hang30.json"
+measure hang30 "C2: 1 partner hanging on 30% of calls" 16
 stop_all
 
 # D: one partner at 20 ms; its calls/s counted by the simulator.
@@ -223,5 +208,5 @@ echo
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 A=$(rps none); B=$(rps three)
 echo "B against A: $(awk -v b="$B" -v a="$A" 'BEGIN { printf "%.2f", b / a }')x the events/s; P1 answered $THREE_CALLS calls in B (warm-up included)"
-echo "C: visitor p99 $(latency_ms hang 99%) ms (budget: deadline 100 ms + 5 ms = 105 ms)"
+echo "C: visitor p99 $(latency_ms "$WORK/hang.wrk" 99%) ms, C2: $(latency_ms "$WORK/hang30.wrk" 99%) ms (budget: deadline 100 ms + 5 ms = 105 ms)"
 echo "D: the partner answered $(awk -v n="$((AFTER - BEFORE))" -v ns="$((END_NS - START_NS))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }') calls/s (simulator's count over the measured run; target >= 2,000)"
