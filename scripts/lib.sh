@@ -10,7 +10,7 @@ BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libsqlite3-dev zlib1g-de
                 qt6-base-dev qt6-charts-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev
                 qtkeychain-qt6-dev)
 RUN_PACKAGES=(qt6-qpa-plugins libqt6svg6)
-TEST_PACKAGES=(xvfb xauth dbus gnome-keyring clang libclang-rt-14-dev chromium)
+TEST_PACKAGES=(xvfb xauth dbus gnome-keyring clang libclang-rt-14-dev chromium openssl)
 
 # Progress goes to stderr so that a command's own stdout stays clean.
 say() { printf '==> %s\n' "$*" >&2; }

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "common/unixsignalwatcher.h"
 #include "dcsserver.h"
+#include "monitor/monitorfeed.h"
 #include "profiles/batchimporter.h"
 #include "rules/rulesnapshot.h"
 #include "storage/definitionversions.h"
@@ -117,6 +118,29 @@ int runImportBatch(const CommandLineOptions &options)
     return report.succeeded() ? ExitCode::Success : ExitCode::Failed;
 }
 
+// One line with every partner called in the last minute: calls/s, success, p99 and breaker,
+// from the monitor feed (what the GUI's health strip shows).
+void printPartnersLine(const MonitorFeed &monitor)
+{
+    QStringList parts;
+    for (const PartnerLiveSnapshot &partner :
+         monitor.partners().snapshot(MonitorFeed::currentTimeMs())) {
+        if (partner.attempts60s == 0)
+            continue;
+        QString part = QStringLiteral("%1 %2 calls/s").arg(partner.name).arg(
+            partner.callsPerSecond10s, 0, 'f', 1);
+        if (partner.successPercent60s)
+            part += QStringLiteral(", %1% ok").arg(*partner.successPercent60s, 0, 'f', 1);
+        if (partner.called60s > 0)
+            part += QStringLiteral(", p99 %1 ms").arg(partner.p99Us / 1000.0, 0, 'f', 1);
+        if (partner.breakerState != PartnerBreakerState::Closed || partner.breakerForced)
+            part += QStringLiteral(", breaker open: %1").arg(partner.breakerReason);
+        parts.append(part);
+    }
+    if (!parts.isEmpty())
+        printLine(stdout, QStringLiteral("partners: ") + parts.join(QStringLiteral("; ")));
+}
+
 int runHeadless(const CommandLineOptions &options, const ServerCompanionFactory &startDemo)
 {
     // Installed first: a signal that arrives while the database opens or right after
@@ -193,6 +217,7 @@ int runHeadless(const CommandLineOptions &options, const ServerCompanionFactory 
                            0, 'f', 1)
                       + (demo ? QString(QStringLiteral("; ") + demo->statusText()) : QString()));
         previousWrites = writes;
+        printPartnersLine(server.monitorFeed());
     });
     status.start();
 

@@ -172,6 +172,9 @@ void TestDemo::servesLiveDataFromEveryPartner()
     // The status line shows the demo's traffic.
     QTRY_VERIFY2_WITH_TIMEOUT(studio.out().contains(QStringLiteral("; demo traffic 20 calls/s: ")),
                               qPrintable(studio.describe()), kStatusTimeoutMs);
+    // And a line per status with each partner's live numbers, from the monitor feed.
+    QTRY_VERIFY2_WITH_TIMEOUT(studio.out().contains(QStringLiteral("partners: Acme Data ")),
+                              qPrintable(studio.describe()), kStatusTimeoutMs);
 
     QVERIFY2(studio.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(studio.describe()));
     QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));

@@ -19,6 +19,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -263,6 +264,63 @@ private Q_SLOTS:
         for (const TransferRecord &call : run->report().calls)
             QCOMPARE(call.outcome, TransferOutcome::Ok); // no empty rows for calls never made
         QVERIFY(run->report().toText().contains(QStringLiteral("cancelled")));
+    }
+
+    // "TLS valid where https": a partner whose certificate nobody vouches for (self-signed) is
+    // reached over TCP, but the handshake is refused and the check says why. A real TLS server:
+    // openssl s_server.
+    void anUntrustedCertificateFailsTheTlsCheck()
+    {
+        const QString key = m_dir.filePath(QStringLiteral("tls.key"));
+        const QString certificate = m_dir.filePath(QStringLiteral("tls.crt"));
+        QProcess makeCertificate;
+        makeCertificate.start(QStringLiteral("openssl"),
+                              {QStringLiteral("req"), QStringLiteral("-x509"),
+                               QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                               QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                               QStringLiteral("-out"), certificate, QStringLiteral("-days"),
+                               QStringLiteral("1"), QStringLiteral("-subj"),
+                               QStringLiteral("/CN=127.0.0.1")});
+        QVERIFY2(makeCertificate.waitForFinished(kWaitMs) && makeCertificate.exitCode() == 0,
+                 makeCertificate.readAllStandardError().constData());
+
+        QTcpServer probe; // a port that was free a moment ago
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        QProcess server;
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(QStringLiteral("openssl"),
+                     {QStringLiteral("s_server"), QStringLiteral("-accept"),
+                      QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("-cert"),
+                      certificate, QStringLiteral("-key"), key, QStringLiteral("-www")});
+        QVERIFY(server.waitForStarted(kWaitMs));
+        QByteArray started;
+        while (!started.contains("ACCEPT") && server.waitForReadyRead(kWaitMs))
+            started += server.readAll();
+        QVERIFY2(started.contains("ACCEPT"), started.constData());
+
+        Partner https = m_partner;
+        https.endpoint = QStringLiteral("https://127.0.0.1:%1/lookup").arg(port);
+        OnboardingConfig config;
+        OnboardingRun run(*m_server->storage(), *m_server->transferEngine(), https, kSecret,
+                          config);
+        QVERIFY(runToEnd(run));
+        server.kill();
+        server.waitForFinished(kWaitMs);
+
+        const TransferRecord &call = run.report().calls.first();
+        QCOMPARE(call.outcome, TransferOutcome::NetworkError);
+        QVERIFY2(call.reason.startsWith(QStringLiteral("TLS: ")), qPrintable(call.reason));
+        QVERIFY(call.timings.connectUs >= 0); // TCP got through
+        QCOMPARE(call.timings.tlsUs, -1);     // the handshake did not
+        QCOMPARE(check(run.report(), QStringLiteral("reachable"))->result,
+                 OnboardingCheck::Result::Pass);
+        const OnboardingCheck *tls = check(run.report(), QStringLiteral("TLS"));
+        QCOMPARE(tls->result, OnboardingCheck::Result::Fail);
+        QVERIFY2(tls->detail.contains(QStringLiteral("self"), Qt::CaseInsensitive),
+                 qPrintable(tls->detail));
+        QVERIFY(!run.report().passed());
     }
 
     void anyCallCopiesAsCurl()
