@@ -481,7 +481,7 @@ void TransferEngine::process(const std::shared_ptr<EventContext> &event,
             call.signalList = event->signalValues.signalList;
             if (partner->partner.mode == Partner::Mode::Live)
                 ++pending->liveOutstanding;
-            startAttempt(pending, partner, call, probe);
+            startAttempt(pending, partner, call, probe, std::move(record));
             continue;
         }
         finishAttempt(pending, std::move(record), nullptr, false);
@@ -497,21 +497,11 @@ void TransferEngine::process(const std::shared_ptr<EventContext> &event,
 
 void TransferEngine::startAttempt(const std::shared_ptr<PendingTransfers> &pending,
                                   const std::shared_ptr<PartnerRuntime> &partner,
-                                  const PartnerCall &call, bool probe)
+                                  const PartnerCall &call, bool probe, TransferRecord record)
 {
     const qint64 startNs = steadyNowNs();
     const PartnerRequest request = PartnerRequest::build(partner->endpoint, partner->partner, call,
                                                          partner->secret);
-    TransferRecord record;
-    record.eventId = pending->event->eventId;
-    record.startMs = pending->startMs;
-    record.tid = call.tid;
-    record.uuid = call.uuid;
-    record.partnerId = partner->partner.id;
-    record.dpid = partner->partner.dpid;
-    record.partnerName = partner->partner.name;
-    record.shadow = partner->partner.mode == Partner::Mode::Shadow;
-    record.deadlineMs = pending->event->deadlineMs;
     record.budgetMs = call.tmaxMs;
     const bool live = !record.shadow;
 
@@ -520,10 +510,7 @@ void TransferEngine::startAttempt(const std::shared_ptr<PendingTransfers> &pendi
         [this, pending, partner, record = std::move(record), probe, live, startNs,
          masked = request.maskedText()](PartnerExchange exchange) mutable {
             PartnerAnswerResult answer;
-            classify(exchange, startNs, pending->deadlineNs, record, answer);
-            record.totalUs = microseconds(startNs, steadyNowNs());
-            record.unmappedCodes = unmappedOf(m_rules.snapshot().get(), record.dpid,
-                                              record.codes);
+            complete(exchange, startNs, pending->deadlineNs, record, answer);
             partner->breaker->record(transferOutcomeIsFailure(record.outcome), probe,
                                      QDateTime::currentMSecsSinceEpoch());
             if (keepText(record)) {
@@ -533,6 +520,14 @@ void TransferEngine::startAttempt(const std::shared_ptr<PendingTransfers> &pendi
             }
             finishAttempt(pending, std::move(record), &answer, live);
         });
+}
+
+void TransferEngine::complete(const PartnerExchange &exchange, qint64 startNs, qint64 deadlineNs,
+                              TransferRecord &record, PartnerAnswerResult &answer) const
+{
+    classify(exchange, startNs, deadlineNs, record, answer);
+    record.totalUs = microseconds(startNs, steadyNowNs());
+    record.unmappedCodes = unmappedOf(m_rules.snapshot().get(), record.dpid, record.codes);
 }
 
 bool TransferEngine::keepText(const TransferRecord &record)
@@ -714,10 +709,7 @@ void TransferEngine::testCall(const Partner &partner, const std::optional<QByteA
         [this, runtime, record = std::move(record), startNs, deadlineNs,
          masked = request.maskedText(), done = std::move(done)](PartnerExchange exchange) mutable {
             PartnerAnswerResult answer;
-            classify(exchange, startNs, deadlineNs, record, answer);
-            record.totalUs = microseconds(startNs, steadyNowNs());
-            record.unmappedCodes = unmappedOf(m_rules.snapshot().get(), record.dpid,
-                                              record.codes);
+            complete(exchange, startNs, deadlineNs, record, answer);
             record.requestText = masked;
             record.responseText = responseTextOf(exchange);
             done(std::move(record));

@@ -17,6 +17,7 @@
 namespace Dcs {
 
 struct PartnerAnswerResult;
+struct PartnerExchange;
 class RulesEngine;
 class Storage;
 class TransferThreadState;
@@ -83,9 +84,14 @@ private:
 
     std::shared_ptr<const PartnerSet> partners() const;
     TransferThreadState &threadState();
+    // `record` is the attempt as planned (partner, event, deadline); the call fills the rest.
     void startAttempt(const std::shared_ptr<PendingTransfers> &pending,
                       const std::shared_ptr<PartnerRuntime> &partner, const PartnerCall &call,
-                      bool probe);
+                      bool probe, TransferRecord record);
+    // Classifies an exchange into `record` (outcome, reason, codes, timings, unmapped codes)
+    // and parses its answer into `answer`: one step for live and test calls.
+    void complete(const PartnerExchange &exchange, qint64 startNs, qint64 deadlineNs,
+                  TransferRecord &record, PartnerAnswerResult &answer) const;
     void finishAttempt(const std::shared_ptr<PendingTransfers> &pending, TransferRecord record,
                        const PartnerAnswerResult *answer, bool countsForEvent);
     void continueEvent(const std::shared_ptr<PendingTransfers> &pending);
