@@ -7,6 +7,7 @@
 #include "dcs/headlessrunner.h"
 #include "demoenvironment.h"
 #include "mainwindow.h"
+#include "views/workspacepage.h"
 
 #include <QApplication>
 #include <QMessageBox>
@@ -58,6 +59,22 @@ int runGui(const CommandLineOptions &options)
     {
         MainWindow window(server);
         window.setDemoEnvironment(demo.get());
+        // The first-run offer or Help ▸ Start the demo, while the window is up.
+        QObject::connect(&window, &MainWindow::demoRequested, &window, [&] {
+            if (demo)
+                return;
+            QString why;
+            demo = DemoEnvironment::start(server, &why);
+            if (!demo) {
+                qCWarning(lcUi).noquote() << "demo:" << why;
+                window.showStatusMessage(QObject::tr("The demo cannot start: %1").arg(why));
+                return;
+            }
+            window.setDemoEnvironment(demo.get());
+            window.workspacePage()->reload();
+            window.showStatusMessage(QObject::tr("Demo started: %1")
+                                         .arg(demo->startupReport().join(QStringLiteral("; "))));
+        });
         window.show();
         code = QApplication::exec();
     }

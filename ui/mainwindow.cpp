@@ -2,7 +2,11 @@
 
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
+#include "storage/partnerrepository.h"
+#include "storage/segmentrepository.h"
 #include "storage/storage.h"
+#include "storage/traitrepository.h"
+#include "views/democontrols.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
 
@@ -18,6 +22,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
+#include <QVBoxLayout>
 
 namespace Dcs {
 
@@ -46,7 +51,12 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     m_splitter->addWidget(m_pages);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({180, 820});
-    setCentralWidget(m_splitter);
+    auto *central = new QWidget;
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages,
             &QStackedWidget::setCurrentIndex);
 
@@ -91,6 +101,7 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     connect(m_rateTimer, &QTimer::timeout, this, &MainWindow::updateListenerStatus);
     m_rateTimer->start();
     updateListenerStatus();
+    offerDemoIfEmpty();
 }
 
 MainWindow::~MainWindow() = default;
@@ -107,6 +118,12 @@ void MainWindow::createMenus()
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    m_startDemoAction = helpMenu->addAction(tr("Start the &Demo"), this,
+                                            &MainWindow::demoRequested);
+    m_startDemoAction->setObjectName(QStringLiteral("startDemoAction"));
+    m_startDemoAction->setToolTip(tr("Import the demo workspace and start its simulated "
+                                     "partners and visitors"));
+    helpMenu->addSeparator();
     QAction *about = helpMenu->addAction(tr("&About DCS Studio"), this, [this] {
         QMessageBox::about(
             this, tr("About DCS Studio"),
@@ -118,6 +135,44 @@ void MainWindow::createMenus()
     });
     about->setMenuRole(QAction::AboutRole);
     helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showStatusMessage(const QString &message)
+{
+    statusBar()->showMessage(message, kStatusMessageMs);
+}
+
+void MainWindow::setDemoEnvironment(DemoEnvironment *demo)
+{
+    m_demo = demo;
+    m_startDemoAction->setEnabled(demo == nullptr);
+    delete m_demoOffer;
+    m_demoOffer = nullptr;
+    delete m_demoControl;
+    m_demoControl = nullptr;
+    if (demo) {
+        m_demoControl = new DemoTrafficControl(*demo);
+        statusBar()->insertPermanentWidget(0, m_demoControl);
+    }
+}
+
+void MainWindow::offerDemoIfEmpty()
+{
+    if (m_demo || AppSettings().demoOfferDismissed())
+        return;
+    Storage &storage = *m_server.storage();
+    if (!PartnerRepository(storage).all().isEmpty() || !TraitRepository(storage).all().isEmpty()
+        || !SegmentRepository(storage).all().isEmpty())
+        return;
+    m_demoOffer = new DemoOfferBanner;
+    static_cast<QVBoxLayout *>(centralWidget()->layout())->insertWidget(0, m_demoOffer);
+    connect(m_demoOffer, &DemoOfferBanner::startRequested, this, &MainWindow::demoRequested);
+    connect(m_demoOffer, &DemoOfferBanner::dismissed, this, [this](bool forever) {
+        if (forever)
+            AppSettings().setDemoOfferDismissed(true);
+        m_demoOffer->deleteLater();
+        m_demoOffer = nullptr;
+    });
 }
 
 void MainWindow::addPage(const QString &id, const QString &title, const QIcon &icon,

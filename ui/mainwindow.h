@@ -15,6 +15,8 @@ namespace Dcs {
 
 class DcsServer;
 class DemoEnvironment;
+class DemoOfferBanner;
+class DemoTrafficControl;
 class SettingsPage;
 class WorkspacePage;
 
@@ -37,10 +39,21 @@ public:
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
-    // The running demo (--demo), owned by the runner; null without one. For the pages that
-    // show or steer it (its traffic rate, its simulated partners).
-    void setDemoEnvironment(DemoEnvironment *demo) { m_demo = demo; }
+    // The running demo (--demo, or started from the first-run offer), owned by the runner;
+    // null without one. Shows its traffic control in the status bar.
+    void setDemoEnvironment(DemoEnvironment *demo);
     DemoEnvironment *demoEnvironment() const { return m_demo; }
+    // Null once dismissed or when the workspace was not empty.
+    DemoOfferBanner *demoOffer() const { return m_demoOffer; }
+    DemoTrafficControl *demoTrafficControl() const { return m_demoControl; }
+    QAction *startDemoAction() const { return m_startDemoAction; }
+    // A message in the status bar for a few seconds (what pages use instead of alerts).
+    void showStatusMessage(const QString &message);
+
+Q_SIGNALS:
+    // The user asked for the demo (first-run offer or Help menu); the runner starts it and
+    // calls setDemoEnvironment().
+    void demoRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -50,6 +63,7 @@ private:
     void updateListenerStatus();
     void restoreSettings();
     void saveSettings();
+    void offerDemoIfEmpty();
 
     DcsServer &m_server;
     QSplitter *m_splitter = nullptr;
@@ -64,6 +78,9 @@ private:
     QElapsedTimer m_sinceLastStats;
     QString m_savedPageId; // selected as soon as a page with this id is added
     DemoEnvironment *m_demo = nullptr;
+    DemoOfferBanner *m_demoOffer = nullptr;
+    DemoTrafficControl *m_demoControl = nullptr;
+    QAction *m_startDemoAction = nullptr;
 };
 
 } // namespace Dcs

@@ -16,6 +16,7 @@ const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
+const QString demoOfferDismissed = QStringLiteral("firstRun/demoOfferDismissed");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -112,6 +113,16 @@ bool AppSettings::answerAfterCommit() const
 void AppSettings::setAnswerAfterCommit(bool enabled)
 {
     m_settings.setValue(Key::answerAfterCommit, enabled);
+}
+
+bool AppSettings::demoOfferDismissed() const
+{
+    return m_settings.value(Key::demoOfferDismissed, false).toBool();
+}
+
+void AppSettings::setDemoOfferDismissed(bool dismissed)
+{
+    m_settings.setValue(Key::demoOfferDismissed, dismissed);
 }
 
 } // namespace Dcs

@@ -37,6 +37,10 @@ public:
     bool answerAfterCommit() const;
     void setAnswerAfterCommit(bool enabled);
 
+    // The first-run offer of the demo workspace was declined for good.
+    bool demoOfferDismissed() const;
+    void setDemoOfferDismissed(bool dismissed);
+
 private:
     QSettings m_settings;
 };

@@ -6,7 +6,14 @@
 #include "common/appsettings.h"
 #include "storage/settingsrepository.h"
 #include "views/settingspage.h"
+#include "views/democontrols.h"
 #include "views/workspacepage.h"
+#include "demoenvironment.h"
+#include "dcs/trafficgenerator.h"
+#include "storage/partnerrepository.h"
+
+#include <QSlider>
+#include <QToolButton>
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -259,6 +266,88 @@ private Q_SLOTS:
         QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Listener not "
                                                                                "moved")));
         QCOMPARE(page->addressEdit()->text(), QStringLiteral("127.0.0.1:%1").arg(before));
+    }
+
+    void firstRunOffersTheDemoOnAnEmptyWorkspace()
+    {
+        AppSettings().setDemoOfferDismissed(false);
+        {
+            MainWindow window(*m_server);
+            QVERIFY(window.demoOffer());
+            QSignalSpy requested(&window, &MainWindow::demoRequested);
+            QTest::mouseClick(window.demoOffer()->startButton(), Qt::LeftButton);
+            QCOMPARE(requested.size(), 1);
+            // "Not now" hides it for this window only.
+            QTest::mouseClick(window.demoOffer()->laterButton(), Qt::LeftButton);
+            QCOMPARE(window.demoOffer(), nullptr);
+        }
+        {
+            MainWindow window(*m_server);
+            QVERIFY(window.demoOffer());
+            QTest::mouseClick(window.demoOffer()->neverButton(), Qt::LeftButton);
+            QCOMPARE(window.demoOffer(), nullptr);
+        }
+        QVERIFY(AppSettings().demoOfferDismissed());
+        MainWindow declined(*m_server);
+        QCOMPARE(declined.demoOffer(), nullptr);
+        AppSettings().setDemoOfferDismissed(false);
+    }
+
+    void noDemoOfferWhenTheWorkspaceHasPartners()
+    {
+        AppSettings().setDemoOfferDismissed(false);
+        Partner partner;
+        partner.name = QStringLiteral("Acme");
+        partner.dpid = 1001;
+        partner.integrationCode = QStringLiteral("acme");
+        partner.endpoint = QStringLiteral("http://127.0.0.1:9/segments");
+        QVERIFY(PartnerRepository(*m_server->storage()).save(partner).ok);
+        MainWindow window(*m_server);
+        QCOMPARE(window.demoOffer(), nullptr);
+    }
+
+    void demoTrafficControlSteersTheRunningDemo()
+    {
+        QString error;
+        std::unique_ptr<DemoEnvironment> demo = DemoEnvironment::start(*m_server, &error);
+        QVERIFY2(demo, qPrintable(error));
+        {
+            MainWindow window(*m_server);
+            QVERIFY(window.startDemoAction()->isEnabled());
+            window.setDemoEnvironment(demo.get());
+            QCOMPARE(window.demoOffer(), nullptr); // the workspace is the demo's now anyway
+            QVERIFY(!window.startDemoAction()->isEnabled());
+            DemoTrafficControl *control = window.demoTrafficControl();
+            QVERIFY(control);
+            control->rateSlider()->setValue(DemoTrafficControl::kSliderSteps);
+            QCOMPARE(demo->traffic().rate(), TrafficGenerator::kMaxRate);
+            control->rateSlider()->setValue(5);
+            QCOMPARE(demo->traffic().rate(), 5.0);
+            QTest::mouseClick(control->pauseButton(), Qt::LeftButton);
+            QVERIFY(demo->traffic().isPaused());
+            QCOMPARE(control->pauseButton()->accessibleName(),
+                     QStringLiteral("Resume demo traffic"));
+            QTest::mouseClick(control->pauseButton(), Qt::LeftButton);
+            QVERIFY(!demo->traffic().isPaused());
+            window.setDemoEnvironment(nullptr);
+            QCOMPARE(window.demoTrafficControl(), nullptr);
+        }
+        m_server->shutdown();
+        demo.reset();
+    }
+
+    void demoRateScaleIsMonotonicAndRoundTrips()
+    {
+        double previous = -1;
+        for (int position = 0; position <= DemoTrafficControl::kSliderSteps; ++position) {
+            const double rate = DemoTrafficControl::rateForPosition(position);
+            QVERIFY2(rate > previous, qPrintable(QString::number(position)));
+            QCOMPARE(DemoTrafficControl::positionForRate(rate), position);
+            previous = rate;
+        }
+        QCOMPARE(DemoTrafficControl::rateForPosition(0), 0.0);
+        QCOMPARE(DemoTrafficControl::rateForPosition(DemoTrafficControl::kSliderSteps),
+                 TrafficGenerator::kMaxRate);
     }
 
     void geometryAndPagePersist()
