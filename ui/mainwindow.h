@@ -15,6 +15,7 @@ namespace Dcs {
 
 class DcsServer;
 class DemoEnvironment;
+class PartnersPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -36,6 +37,7 @@ public:
 
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
+    PartnersPage *partnersPage() const { return m_partnersPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo), owned by the runner; null without one. For the pages that
     // show or steer it (its traffic rate, its simulated partners).
@@ -59,6 +61,7 @@ private:
     QLabel *m_listenerLabel = nullptr;
     WorkspacePage *m_workspacePage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
+    PartnersPage *m_partnersPage = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;
