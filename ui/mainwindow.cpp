@@ -4,6 +4,7 @@
 #include "dcs/dcsserver.h"
 #include "storage/partnerrepository.h"
 #include "storage/segmentrepository.h"
+#include "partners/partnerspage.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -78,6 +79,23 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 
+    m_partnersPage = new PartnersPage(m_server);
+    connect(m_partnersPage, &PartnersPage::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    addPage(QStringLiteral("partners"), tr("Partners"),
+            style()->standardIcon(QStyle::SP_DriveNetIcon), m_partnersPage);
+    // Its menu lists its actions and shortcuts; choosing one brings the page up.
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          m_partnersPage->menu());
+    connect(m_partnersPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("partners")); });
+    // Both pages list the partners: an edit on one, an import on the other.
+    connect(m_partnersPage, &PartnersPage::partnersChanged, m_workspacePage,
+            &WorkspacePage::reload);
+    connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
+            &PartnersPage::reload);
+
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
@@ -124,6 +142,7 @@ void MainWindow::createMenus()
     m_startDemoAction->setToolTip(tr("Import the demo workspace and start its simulated "
                                      "partners and visitors"));
     helpMenu->addSeparator();
+    helpMenu->setObjectName(QStringLiteral("helpMenu"));
     QAction *about = helpMenu->addAction(tr("&About DCS Studio"), this, [this] {
         QMessageBox::about(
             this, tr("About DCS Studio"),

@@ -17,6 +17,7 @@ class DcsServer;
 class DemoEnvironment;
 class DemoOfferBanner;
 class DemoTrafficControl;
+class PartnersPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -38,6 +39,7 @@ public:
 
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
+    PartnersPage *partnersPage() const { return m_partnersPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -73,6 +75,7 @@ private:
     QLabel *m_listenerLabel = nullptr;
     WorkspacePage *m_workspacePage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
+    PartnersPage *m_partnersPage = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;

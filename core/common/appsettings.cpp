@@ -17,6 +17,12 @@ const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
 const QString demoOfferDismissed = QStringLiteral("firstRun/demoOfferDismissed");
+// Partners page
+const QString partnersSplitter = QStringLiteral("partners/splitter");
+const QString partnersListHeader = QStringLiteral("partners/listHeader");
+const QString shadowRange = QStringLiteral("partners/shadowRange");
+const QString shadowComparisonHeader = QStringLiteral("partners/shadowComparisonHeader");
+const QString shadowCodesHeader = QStringLiteral("partners/shadowCodesHeader");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -123,6 +129,58 @@ bool AppSettings::demoOfferDismissed() const
 void AppSettings::setDemoOfferDismissed(bool dismissed)
 {
     m_settings.setValue(Key::demoOfferDismissed, dismissed);
+}
+
+// Partners page
+
+QByteArray AppSettings::partnersSplitterState() const
+{
+    return m_settings.value(Key::partnersSplitter).toByteArray();
+}
+
+void AppSettings::setPartnersSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::partnersSplitter, state);
+}
+
+QByteArray AppSettings::partnersListHeaderState() const
+{
+    return m_settings.value(Key::partnersListHeader).toByteArray();
+}
+
+void AppSettings::setPartnersListHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::partnersListHeader, state);
+}
+
+int AppSettings::shadowResultsRange() const
+{
+    return m_settings.value(Key::shadowRange, 1).toInt();
+}
+
+void AppSettings::setShadowResultsRange(int index)
+{
+    m_settings.setValue(Key::shadowRange, index);
+}
+
+QByteArray AppSettings::shadowComparisonHeaderState() const
+{
+    return m_settings.value(Key::shadowComparisonHeader).toByteArray();
+}
+
+void AppSettings::setShadowComparisonHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::shadowComparisonHeader, state);
+}
+
+QByteArray AppSettings::shadowCodesHeaderState() const
+{
+    return m_settings.value(Key::shadowCodesHeader).toByteArray();
+}
+
+void AppSettings::setShadowCodesHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::shadowCodesHeader, state);
 }
 
 } // namespace Dcs

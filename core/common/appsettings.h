@@ -40,6 +40,18 @@ public:
     // The first-run offer of the demo workspace was declined for good.
     bool demoOfferDismissed() const;
     void setDemoOfferDismissed(bool dismissed);
+    // Partners page (ui/partners): its splitter, the list's columns and sort, the shadow
+    // results' range and tables.
+    QByteArray partnersSplitterState() const;
+    void setPartnersSplitterState(const QByteArray &state);
+    QByteArray partnersListHeaderState() const;
+    void setPartnersListHeaderState(const QByteArray &state);
+    int shadowResultsRange() const; // index into the view's ranges; 1 (last hour) by default
+    void setShadowResultsRange(int index);
+    QByteArray shadowComparisonHeaderState() const;
+    void setShadowComparisonHeaderState(const QByteArray &state);
+    QByteArray shadowCodesHeaderState() const;
+    void setShadowCodesHeaderState(const QByteArray &state);
 
 private:
     QSettings m_settings;
