@@ -16,6 +16,9 @@ const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
+// Live monitor: partner health strip and live charts (h-charts).
+const QString partnerHealthHeader = QStringLiteral("monitor/partnerHealthHeader");
+const QString liveChartsWindow = QStringLiteral("monitor/chartsWindowMinutes");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -112,6 +115,28 @@ bool AppSettings::answerAfterCommit() const
 void AppSettings::setAnswerAfterCommit(bool enabled)
 {
     m_settings.setValue(Key::answerAfterCommit, enabled);
+}
+
+// Live monitor: partner health strip and live charts (h-charts).
+QByteArray AppSettings::partnerHealthHeaderState() const
+{
+    return m_settings.value(Key::partnerHealthHeader).toByteArray();
+}
+
+void AppSettings::setPartnerHealthHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::partnerHealthHeader, state);
+}
+
+int AppSettings::liveChartsWindowMinutes() const
+{
+    const int minutes = m_settings.value(Key::liveChartsWindow, 5).toInt();
+    return minutes == 30 || minutes == 60 ? minutes : 5;
+}
+
+void AppSettings::setLiveChartsWindowMinutes(int minutes)
+{
+    m_settings.setValue(Key::liveChartsWindow, minutes);
 }
 
 } // namespace Dcs
