@@ -5,6 +5,8 @@
 #include "storage/partnerrepository.h"
 #include "storage/segmentrepository.h"
 #include "partners/partnerspage.h"
+#include "monitor/livechartsview.h"
+#include "monitor/partnerhealthstrip.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -101,6 +103,20 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
     addPage(QStringLiteral("settings"), tr("Settings"),
             style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_settingsPage);
+
+    // The live monitor's partner health strip and charts (h-charts): a page of their own
+    // until the monitor page takes them in.
+    auto *health = new PartnerHealthStrip(m_server.monitorFeed(), *m_server.transferEngine());
+    connect(health, &PartnerHealthStrip::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    auto *monitorSplitter = new QSplitter(Qt::Vertical);
+    monitorSplitter->setObjectName(QStringLiteral("monitorChartsSplitter"));
+    monitorSplitter->addWidget(health);
+    monitorSplitter->addWidget(new LiveChartsView(m_server.monitorFeed()));
+    monitorSplitter->setStretchFactor(1, 1);
+    addPage(QStringLiteral("monitor-charts"), tr("Live charts"),
+            style()->standardIcon(QStyle::SP_ComputerIcon), monitorSplitter);
 
     QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
     const QList<QAction *> fileActions = fileMenu->actions();

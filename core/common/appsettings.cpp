@@ -23,6 +23,9 @@ const QString partnersListHeader = QStringLiteral("partners/listHeader");
 const QString shadowRange = QStringLiteral("partners/shadowRange");
 const QString shadowComparisonHeader = QStringLiteral("partners/shadowComparisonHeader");
 const QString shadowCodesHeader = QStringLiteral("partners/shadowCodesHeader");
+// Live monitor: partner health strip and live charts (h-charts).
+const QString partnerHealthHeader = QStringLiteral("monitor/partnerHealthHeader");
+const QString liveChartsWindow = QStringLiteral("monitor/chartsWindowMinutes");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -181,6 +184,28 @@ QByteArray AppSettings::shadowCodesHeaderState() const
 void AppSettings::setShadowCodesHeaderState(const QByteArray &state)
 {
     m_settings.setValue(Key::shadowCodesHeader, state);
+}
+
+// Live monitor: partner health strip and live charts (h-charts).
+QByteArray AppSettings::partnerHealthHeaderState() const
+{
+    return m_settings.value(Key::partnerHealthHeader).toByteArray();
+}
+
+void AppSettings::setPartnerHealthHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::partnerHealthHeader, state);
+}
+
+int AppSettings::liveChartsWindowMinutes() const
+{
+    const int minutes = m_settings.value(Key::liveChartsWindow, 5).toInt();
+    return minutes == 30 || minutes == 60 ? minutes : 5;
+}
+
+void AppSettings::setLiveChartsWindowMinutes(int minutes)
+{
+    m_settings.setValue(Key::liveChartsWindow, minutes);
 }
 
 } // namespace Dcs

@@ -52,6 +52,13 @@ public:
     void setShadowComparisonHeaderState(const QByteArray &state);
     QByteArray shadowCodesHeaderState() const;
     void setShadowCodesHeaderState(const QByteArray &state);
+    // Live monitor: the partner health strip and the live charts (issue 6, h-charts).
+    // The strip's column widths, order, hidden columns and sort (QHeaderView::saveState()).
+    QByteArray partnerHealthHeaderState() const;
+    void setPartnerHealthHeaderState(const QByteArray &state);
+    // The charts' time window in minutes: 5, 30 or 60 (default 5).
+    int liveChartsWindowMinutes() const;
+    void setLiveChartsWindowMinutes(int minutes);
 
 private:
     QSettings m_settings;

@@ -207,6 +207,11 @@ QIcon outcomeIcon(TransferOutcome outcome)
     return icon;
 }
 
+QColor outcomeColour(TransferOutcome outcome)
+{
+    return colourOf(groupOf(outcome));
+}
+
 QString formatTime(qint64 msSinceEpoch)
 {
     const QDateTime time = QDateTime::fromMSecsSinceEpoch(msSinceEpoch);

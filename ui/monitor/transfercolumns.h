@@ -2,6 +2,7 @@
 
 #include "transfer/transferrecord.h"
 
+#include <QColor>
 #include <QIcon>
 #include <QString>
 #include <QVariant>
@@ -33,6 +34,9 @@ QString outcomeDescription(TransferOutcome outcome);
 // check in a disc (ok), ring (empty), dash in a square (not called), clock (timeout, late),
 // exclamation in a triangle (errors).
 QIcon outcomeIcon(TransferOutcome outcome);
+// The colour of the outcome's group, as in its icon: a mid-tone that reads on light and dark
+// backgrounds (the live charts draw each outcome group in it).
+QColor outcomeColour(TransferOutcome outcome);
 
 // "12:03:04.567" in local time (the day too when not today).
 QString formatTime(qint64 msSinceEpoch);
