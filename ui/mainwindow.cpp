@@ -2,6 +2,7 @@
 
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
+#include "partners/onboardingpreviewpage.h"
 #include "storage/storage.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
@@ -73,6 +74,14 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
     addPage(QStringLiteral("settings"), tr("Settings"),
             style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_settingsPage);
+
+    // TEMPORARY (issue 6): the onboarding panel on a page of its own until the Partners page
+    // hosts it as a tab; drop these lines and ui/partners/onboardingpreviewpage.* then.
+    auto *onboarding = new OnboardingPreviewPage(m_server);
+    connect(onboarding, &OnboardingPreviewPage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
+    addPage(QStringLiteral("onboarding"), tr("Onboarding"),
+            style()->standardIcon(QStyle::SP_MediaPlay), onboarding);
 
     QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
     const QList<QAction *> fileActions = fileMenu->actions();

@@ -37,6 +37,15 @@ public:
     bool answerAfterCommit() const;
     void setAnswerAfterCommit(bool enabled);
 
+    // Onboarding panel (ui/partners/onboardingpanel): its splitters and table headers by part
+    // name ("resultsSplitter", "callsHeader", ...), and the last run's calls and rate.
+    QByteArray onboardingViewState(const QString &part) const;
+    void setOnboardingViewState(const QString &part, const QByteArray &state);
+    int onboardingCalls() const;
+    void setOnboardingCalls(int calls);
+    double onboardingRate() const;
+    void setOnboardingRate(double ratePerSecond);
+
 private:
     QSettings m_settings;
 };
