@@ -7,6 +7,7 @@
 #include "partners/partnerspage.h"
 #include "monitor/livechartsview.h"
 #include "monitor/partnerhealthstrip.h"
+#include "partners/onboardingpanel.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -82,6 +83,14 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 
     m_partnersPage = new PartnersPage(m_server);
+    // The onboarding test of the selected partner, as the page's last tab.
+    m_onboardingPanel = new OnboardingPanel(m_server);
+    m_partnersPage->addPartnerTab(m_onboardingPanel, tr("Onboarding"));
+    connect(m_partnersPage, &PartnersPage::currentPartnerChanged, m_onboardingPanel,
+            &OnboardingPanel::setPartner);
+    m_onboardingPanel->setPartner(m_partnersPage->currentPartner());
+    connect(m_onboardingPanel, &OnboardingPanel::statusMessage, this,
+            &MainWindow::showStatusMessage);
     connect(m_partnersPage, &PartnersPage::statusMessage, this, [this](const QString &message) {
         statusBar()->showMessage(message, kStatusMessageMs);
     });
@@ -117,7 +126,6 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     monitorSplitter->setStretchFactor(1, 1);
     addPage(QStringLiteral("monitor-charts"), tr("Live charts"),
             style()->standardIcon(QStyle::SP_ComputerIcon), monitorSplitter);
-
     QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
     const QList<QAction *> fileActions = fileMenu->actions();
     QAction *beforeQuit = fileActions.isEmpty() ? nullptr : fileActions.first();

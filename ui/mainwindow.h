@@ -17,6 +17,7 @@ class DcsServer;
 class DemoEnvironment;
 class DemoOfferBanner;
 class DemoTrafficControl;
+class OnboardingPanel;
 class PartnersPage;
 class SettingsPage;
 class WorkspacePage;
@@ -40,6 +41,7 @@ public:
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
     PartnersPage *partnersPage() const { return m_partnersPage; }
+    OnboardingPanel *onboardingPanel() const { return m_onboardingPanel; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -76,6 +78,7 @@ private:
     WorkspacePage *m_workspacePage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     PartnersPage *m_partnersPage = nullptr;
+    OnboardingPanel *m_onboardingPanel = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;

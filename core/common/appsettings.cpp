@@ -26,6 +26,10 @@ const QString shadowCodesHeader = QStringLiteral("partners/shadowCodesHeader");
 // Live monitor: partner health strip and live charts (h-charts).
 const QString partnerHealthHeader = QStringLiteral("monitor/partnerHealthHeader");
 const QString liveChartsWindow = QStringLiteral("monitor/chartsWindowMinutes");
+// Onboarding panel (ui/partners/onboardingpanel).
+const QString onboardingViews = QStringLiteral("onboarding/views/");
+const QString onboardingCalls = QStringLiteral("onboarding/calls");
+const QString onboardingRate = QStringLiteral("onboarding/rate");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -206,6 +210,38 @@ int AppSettings::liveChartsWindowMinutes() const
 void AppSettings::setLiveChartsWindowMinutes(int minutes)
 {
     m_settings.setValue(Key::liveChartsWindow, minutes);
+}
+
+// Onboarding panel (ui/partners/onboardingpanel).
+
+QByteArray AppSettings::onboardingViewState(const QString &part) const
+{
+    return m_settings.value(Key::onboardingViews + part).toByteArray();
+}
+
+void AppSettings::setOnboardingViewState(const QString &part, const QByteArray &state)
+{
+    m_settings.setValue(Key::onboardingViews + part, state);
+}
+
+int AppSettings::onboardingCalls() const
+{
+    return qBound(1, m_settings.value(Key::onboardingCalls, 20).toInt(), 100000);
+}
+
+void AppSettings::setOnboardingCalls(int calls)
+{
+    m_settings.setValue(Key::onboardingCalls, calls);
+}
+
+double AppSettings::onboardingRate() const
+{
+    return qBound(0.1, m_settings.value(Key::onboardingRate, 20.0).toDouble(), 10000.0);
+}
+
+void AppSettings::setOnboardingRate(double ratePerSecond)
+{
+    m_settings.setValue(Key::onboardingRate, ratePerSecond);
 }
 
 } // namespace Dcs

@@ -59,6 +59,14 @@ public:
     // The charts' time window in minutes: 5, 30 or 60 (default 5).
     int liveChartsWindowMinutes() const;
     void setLiveChartsWindowMinutes(int minutes);
+    // Onboarding panel (ui/partners/onboardingpanel): its splitters and table headers by part
+    // name ("resultsSplitter", "callsHeader", ...), and the last run's calls and rate.
+    QByteArray onboardingViewState(const QString &part) const;
+    void setOnboardingViewState(const QString &part, const QByteArray &state);
+    int onboardingCalls() const;
+    void setOnboardingCalls(int calls);
+    double onboardingRate() const;
+    void setOnboardingRate(double ratePerSecond);
 
 private:
     QSettings m_settings;

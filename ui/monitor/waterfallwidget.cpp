@@ -174,7 +174,7 @@ QRectF WaterfallWidget::plotRect() const
     int labelWidth = metrics.horizontalAdvance(tr("first byte"));
     for (const Lane &lane : m_lanes)
         labelWidth = qMax(labelWidth, metrics.horizontalAdvance(lane.label));
-    labelWidth = qMin(labelWidth, width() / 3);
+    labelWidth = qMin(labelWidth + 4, width() / 3);
     const int row = metrics.height() + 6;
     const int durationWidth = metrics.horizontalAdvance(QStringLiteral("000.00 ms"));
     const qreal left = kMargin + labelWidth + kMargin;
@@ -266,18 +266,29 @@ void WaterfallWidget::paintEvent(QPaintEvent *)
                          text);
     }
 
-    // The budget and the deadline, drawn over the bars.
-    const auto drawLimit = [&](qint64 micros, const QColor &colour, const QString &label) {
+    // The budget and the deadline, drawn over the bars. Their labels sit above the plot, next to
+    // the axis labels' row, the budget's on the left of its line and the deadline's on the
+    // right, so neither covers a bar's duration text nor each other when the two coincide.
+    const auto drawLimit = [&](qint64 micros, const QColor &colour, const QString &label,
+                               bool labelLeft) {
         if (micros <= 0)
             return;
         const qreal x = xFor(micros, plot);
         painter.setPen(QPen(colour, 1.5, Qt::DashLine));
         painter.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom() + 2));
-        painter.drawText(QRectF(x + 3, plot.bottom() - row, 160, row),
-                         Qt::AlignVCenter | Qt::AlignLeft, label);
+        const int textWidth = metrics.horizontalAdvance(label) + 6;
+        const QRectF box = labelLeft ? QRectF(x - textWidth - 2, plot.top() - row, textWidth, row)
+                                     : QRectF(x + 3, plot.top() - row, textWidth, row);
+        painter.fillRect(box, pal.color(QPalette::Window));
+        painter.setPen(colour);
+        painter.drawText(box, Qt::AlignCenter, label);
     };
-    drawLimit(m_budgetUs, pal.color(QPalette::Highlight), tr("budget"));
-    drawLimit(m_deadlineUs, pal.color(QPalette::WindowText), tr("deadline"));
+    if (m_budgetUs > 0 && m_budgetUs == m_deadlineUs) {
+        drawLimit(m_deadlineUs, pal.color(QPalette::WindowText), tr("budget = deadline"), false);
+    } else {
+        drawLimit(m_budgetUs, pal.color(QPalette::Highlight), tr("budget"), true);
+        drawLimit(m_deadlineUs, pal.color(QPalette::WindowText), tr("deadline"), false);
+    }
 
     if (!m_detailed) {
         // The legend: every phase with its colour and name.
