@@ -2,6 +2,7 @@
 
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
+#include "monitor/historypage.h"
 #include "storage/storage.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
@@ -67,6 +68,13 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             [this] { m_server.reloadWorkspace(); });
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
+
+    auto *historyPage = new HistoryPage(*m_server.storage());
+    connect(historyPage, &HistoryPage::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    addPage(QStringLiteral("history"), tr("History"),
+            style()->standardIcon(QStyle::SP_FileDialogContentsView), historyPage);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,

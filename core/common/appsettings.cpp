@@ -16,6 +16,12 @@ const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
+// History page
+const QString historyHeader = QStringLiteral("history/header");
+const QString historyRange = QStringLiteral("history/timeRange");
+const QString historyFrom = QStringLiteral("history/customFromMs");
+const QString historyUntil = QStringLiteral("history/customUntilMs");
+const QString historyExportFolder = QStringLiteral("history/exportFolder");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -112,6 +118,53 @@ bool AppSettings::answerAfterCommit() const
 void AppSettings::setAnswerAfterCommit(bool enabled)
 {
     m_settings.setValue(Key::answerAfterCommit, enabled);
+}
+
+// History page
+QByteArray AppSettings::historyHeaderState() const
+{
+    return m_settings.value(Key::historyHeader).toByteArray();
+}
+
+void AppSettings::setHistoryHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::historyHeader, state);
+}
+
+QString AppSettings::historyTimeRange() const
+{
+    return m_settings.value(Key::historyRange, QStringLiteral("1h")).toString();
+}
+
+void AppSettings::setHistoryTimeRange(const QString &preset)
+{
+    m_settings.setValue(Key::historyRange, preset);
+}
+
+qint64 AppSettings::historyCustomFromMs() const
+{
+    return m_settings.value(Key::historyFrom, 0).toLongLong();
+}
+
+qint64 AppSettings::historyCustomUntilMs() const
+{
+    return m_settings.value(Key::historyUntil, 0).toLongLong();
+}
+
+void AppSettings::setHistoryCustomRange(qint64 fromMs, qint64 untilMs)
+{
+    m_settings.setValue(Key::historyFrom, fromMs);
+    m_settings.setValue(Key::historyUntil, untilMs);
+}
+
+QString AppSettings::historyExportFolder() const
+{
+    return m_settings.value(Key::historyExportFolder).toString();
+}
+
+void AppSettings::setHistoryExportFolder(const QString &folder)
+{
+    m_settings.setValue(Key::historyExportFolder, folder);
 }
 
 } // namespace Dcs
