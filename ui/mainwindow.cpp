@@ -8,6 +8,7 @@
 #include "monitor/livechartsview.h"
 #include "monitor/partnerhealthstrip.h"
 #include "partners/onboardingpanel.h"
+#include "monitor/historypage.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -106,6 +107,12 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             &WorkspacePage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
             &PartnersPage::reload);
+    auto *historyPage = new HistoryPage(*m_server.storage());
+    connect(historyPage, &HistoryPage::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    addPage(QStringLiteral("history"), tr("History"),
+            style()->standardIcon(QStyle::SP_FileDialogContentsView), historyPage);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,

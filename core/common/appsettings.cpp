@@ -30,6 +30,12 @@ const QString liveChartsWindow = QStringLiteral("monitor/chartsWindowMinutes");
 const QString onboardingViews = QStringLiteral("onboarding/views/");
 const QString onboardingCalls = QStringLiteral("onboarding/calls");
 const QString onboardingRate = QStringLiteral("onboarding/rate");
+// History page
+const QString historyHeader = QStringLiteral("history/header");
+const QString historyRange = QStringLiteral("history/timeRange");
+const QString historyFrom = QStringLiteral("history/customFromMs");
+const QString historyUntil = QStringLiteral("history/customUntilMs");
+const QString historyExportFolder = QStringLiteral("history/exportFolder");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -242,6 +248,53 @@ double AppSettings::onboardingRate() const
 void AppSettings::setOnboardingRate(double ratePerSecond)
 {
     m_settings.setValue(Key::onboardingRate, ratePerSecond);
+}
+
+// History page
+QByteArray AppSettings::historyHeaderState() const
+{
+    return m_settings.value(Key::historyHeader).toByteArray();
+}
+
+void AppSettings::setHistoryHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::historyHeader, state);
+}
+
+QString AppSettings::historyTimeRange() const
+{
+    return m_settings.value(Key::historyRange, QStringLiteral("1h")).toString();
+}
+
+void AppSettings::setHistoryTimeRange(const QString &preset)
+{
+    m_settings.setValue(Key::historyRange, preset);
+}
+
+qint64 AppSettings::historyCustomFromMs() const
+{
+    return m_settings.value(Key::historyFrom, 0).toLongLong();
+}
+
+qint64 AppSettings::historyCustomUntilMs() const
+{
+    return m_settings.value(Key::historyUntil, 0).toLongLong();
+}
+
+void AppSettings::setHistoryCustomRange(qint64 fromMs, qint64 untilMs)
+{
+    m_settings.setValue(Key::historyFrom, fromMs);
+    m_settings.setValue(Key::historyUntil, untilMs);
+}
+
+QString AppSettings::historyExportFolder() const
+{
+    return m_settings.value(Key::historyExportFolder).toString();
+}
+
+void AppSettings::setHistoryExportFolder(const QString &folder)
+{
+    m_settings.setValue(Key::historyExportFolder, folder);
 }
 
 } // namespace Dcs

@@ -67,6 +67,18 @@ public:
     void setOnboardingCalls(int calls);
     double onboardingRate() const;
     void setOnboardingRate(double ratePerSecond);
+    // History page (ui/monitor/historypage): the table header (column order, widths, hidden
+    // columns, sort), the time range preset by name ("15m", "1h", "today", "7d", "all",
+    // "custom") with the custom range's ends (ms since the epoch), and the last export folder.
+    QByteArray historyHeaderState() const;
+    void setHistoryHeaderState(const QByteArray &state);
+    QString historyTimeRange() const;
+    void setHistoryTimeRange(const QString &preset);
+    qint64 historyCustomFromMs() const;
+    qint64 historyCustomUntilMs() const;
+    void setHistoryCustomRange(qint64 fromMs, qint64 untilMs);
+    QString historyExportFolder() const;
+    void setHistoryExportFolder(const QString &folder);
 
 private:
     QSettings m_settings;

@@ -120,96 +120,218 @@ bool write(WriteContext &context, const PreparedRow &row, QString *error)
     return insert.step(error);
 }
 
-QList<TransferRecord> query(QSqlDatabase db, const Filter &filter, int limit, int offset,
-                            QString *error)
+namespace {
+
+// The WHERE clause of a filter, with its values in order.
+struct Conditions
 {
-    QStringList conditions;
+    QStringList terms;
     QVariantList values;
-    if (filter.dpid) {
-        conditions.append(QStringLiteral("t.dpid = ?"));
-        values.append(*filter.dpid);
+
+    void add(const QString &term, const QVariant &value)
+    {
+        terms.append(term);
+        values.append(value);
     }
-    if (filter.outcome) {
-        conditions.append(QStringLiteral("t.outcome = ?"));
-        values.append(QString(transferOutcomeName(*filter.outcome)));
+    QString where() const
+    {
+        return terms.isEmpty() ? QString()
+                               : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
     }
-    if (!filter.uuid.isEmpty()) {
-        conditions.append(QStringLiteral("t.uuid = ?"));
-        values.append(filter.uuid);
+};
+
+// A LIKE pattern matching `text` anywhere, with LIKE's wildcards and the escape taken literally.
+QString containsPattern(const QString &text)
+{
+    QString pattern;
+    pattern.reserve(text.size() + 8);
+    pattern += u'%';
+    for (const QChar c : text.toLower()) {
+        if (c == u'%' || c == u'_' || c == u'\\')
+            pattern += u'\\';
+        pattern += c;
     }
+    pattern += u'%';
+    return pattern;
+}
+
+// partner-protocol.md: codes are 1-64 of [A-Za-z0-9_.:-].
+bool couldBeInACode(const QString &text)
+{
+    for (const QChar c : text) {
+        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
+                             || (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u':'
+                             || c == u'-';
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+Conditions conditionsOf(const Filter &filter)
+{
+    Conditions where;
+    if (filter.dpid)
+        where.add(QStringLiteral("t.dpid = ?"), *filter.dpid);
+    if (filter.outcome)
+        where.add(QStringLiteral("t.outcome = ?"), QString(transferOutcomeName(*filter.outcome)));
+    if (!filter.uuid.isEmpty())
+        where.add(QStringLiteral("t.uuid = ?"), filter.uuid);
     if (!filter.tid.isEmpty()) {
-        conditions.append(QStringLiteral("t.tid = ?"));
-        values.append(filter.tid);
+        where.add(QStringLiteral("t.tid = ?"), filter.tid);
+        if (filter.tidEventId)
+            where.add(QStringLiteral("(t.event_id = ? OR t.event_id IS NULL)"),
+                      *filter.tidEventId);
     }
-    if (filter.eventId) {
-        conditions.append(QStringLiteral("t.event_id = ?"));
-        values.append(*filter.eventId);
+    if (filter.eventId)
+        where.add(QStringLiteral("t.event_id = ?"), *filter.eventId);
+    if (filter.testRunId)
+        where.add(QStringLiteral("t.test_run_id = ?"), *filter.testRunId);
+    if (filter.fromMs > 0)
+        where.add(QStringLiteral("t.ts_ms >= ?"), filter.fromMs);
+    if (filter.untilMs > 0)
+        where.add(QStringLiteral("t.ts_ms < ?"), filter.untilMs);
+    if (!filter.text.isEmpty()) {
+        QStringList columns = {QStringLiteral("coalesce(p.name, '')"), QStringLiteral("t.uuid"),
+                               QStringLiteral("t.tid"), QStringLiteral("t.reason")};
+        if (couldBeInACode(filter.text))
+            columns += {QStringLiteral("t.codes"), QStringLiteral("t.unsegments")};
+        QStringList alternatives;
+        const QString pattern = containsPattern(filter.text);
+        for (const QString &column : std::as_const(columns)) {
+            alternatives.append(QStringLiteral("lower(%1) LIKE ? ESCAPE '\\'").arg(column));
+            where.values.append(pattern);
+        }
+        where.terms.append(u'(' + alternatives.join(QStringLiteral(" OR ")) + u')');
     }
-    if (filter.testRunId) {
-        conditions.append(QStringLiteral("t.test_run_id = ?"));
-        values.append(*filter.testRunId);
-    }
-    if (filter.fromMs > 0) {
-        conditions.append(QStringLiteral("t.ts_ms >= ?"));
-        values.append(filter.fromMs);
-    }
-    if (filter.untilMs > 0) {
-        conditions.append(QStringLiteral("t.ts_ms < ?"));
-        values.append(filter.untilMs);
-    }
-    QString sql = QStringLiteral(
+    return where;
+}
+
+const QString &selectColumns()
+{
+    static const QString sql = QStringLiteral(
         "SELECT t.event_id, t.ts_ms, t.tid, t.uuid, t.partner_id, t.dpid, p.name, t.shadow, "
         "t.deadline_ms, t.budget_ms, t.outcome, t.reason, t.http_status, t.codes, t.unsegments, "
         "t.unmapped_codes, t.ttl_days, t.queue_us, t.connect_us, t.tls_us, t.sent_us, "
         "t.first_byte_us, t.last_byte_us, t.parse_us, t.total_us, t.late_applied, "
-        "t.request_text, t.response_text, t.test_run_id "
-        "FROM transfers t LEFT JOIN partners p ON p.id = t.partner_id ");
-    if (!conditions.isEmpty())
-        sql += QStringLiteral("WHERE ") + conditions.join(QStringLiteral(" AND "));
-    sql += QStringLiteral(" ORDER BY t.ts_ms DESC, t.id DESC LIMIT ? OFFSET ?");
-    values.append(limit);
-    values.append(offset);
+        "t.request_text, t.response_text, t.test_run_id, t.id "
+        "FROM transfers t LEFT JOIN partners p ON p.id = t.partner_id");
+    return sql;
+}
+
+constexpr int kRowIdColumn = 29;
+
+TransferRecord recordFrom(const QSqlQuery &rows)
+{
+    TransferRecord record;
+    record.eventId = rows.value(0).toLongLong();
+    record.startMs = rows.value(1).toLongLong();
+    record.tid = rows.value(2).toString();
+    record.uuid = rows.value(3).toString();
+    record.partnerId = rows.value(4).toLongLong();
+    record.dpid = rows.value(5).toLongLong();
+    record.partnerName = rows.value(6).toString();
+    record.shadow = rows.value(7).toBool();
+    record.deadlineMs = rows.value(8).toInt();
+    record.budgetMs = rows.value(9).toInt();
+    record.outcome = transferOutcomeFromName(rows.value(10).toString())
+                         .value_or(TransferOutcome::BadAnswer);
+    record.reason = rows.value(11).toString();
+    record.httpStatus = rows.value(12).toInt();
+    record.codes = codesFrom(rows.value(13));
+    record.unsegments = codesFrom(rows.value(14));
+    record.unmappedCodes = codesFrom(rows.value(15));
+    if (!rows.value(16).isNull())
+        record.ttlDays = rows.value(16).toInt();
+    record.timings.queueUs = timingOf(rows.value(17));
+    record.timings.connectUs = timingOf(rows.value(18));
+    record.timings.tlsUs = timingOf(rows.value(19));
+    record.timings.sentUs = timingOf(rows.value(20));
+    record.timings.firstByteUs = timingOf(rows.value(21));
+    record.timings.lastByteUs = timingOf(rows.value(22));
+    record.timings.parseUs = timingOf(rows.value(23));
+    record.totalUs = qint32(rows.value(24).toLongLong());
+    record.lateApplied = rows.value(25).toBool();
+    record.requestText = rows.value(26).toByteArray();
+    record.responseText = rows.value(27).toByteArray();
+    record.testRunId = rows.value(28).toLongLong();
+    return record;
+}
+
+} // namespace
+
+QList<TransferRecord> query(QSqlDatabase db, const Filter &filter, int limit, int offset,
+                            QString *error)
+{
+    Conditions where = conditionsOf(filter);
+    const QString sql = selectColumns() + where.where()
+                        + QStringLiteral(" ORDER BY t.ts_ms DESC, t.id DESC LIMIT ? OFFSET ?");
+    where.values.append(limit);
+    where.values.append(offset);
 
     QSqlQuery rows(db);
+    rows.setForwardOnly(true);
     QList<TransferRecord> records;
-    if (!SqlUtil::run(rows, sql, values, error))
+    if (!SqlUtil::run(rows, sql, where.values, error))
         return records;
-    while (rows.next()) {
-        TransferRecord record;
-        record.eventId = rows.value(0).toLongLong();
-        record.startMs = rows.value(1).toLongLong();
-        record.tid = rows.value(2).toString();
-        record.uuid = rows.value(3).toString();
-        record.partnerId = rows.value(4).toLongLong();
-        record.dpid = rows.value(5).toLongLong();
-        record.partnerName = rows.value(6).toString();
-        record.shadow = rows.value(7).toBool();
-        record.deadlineMs = rows.value(8).toInt();
-        record.budgetMs = rows.value(9).toInt();
-        record.outcome = transferOutcomeFromName(rows.value(10).toString())
-                             .value_or(TransferOutcome::BadAnswer);
-        record.reason = rows.value(11).toString();
-        record.httpStatus = rows.value(12).toInt();
-        record.codes = codesFrom(rows.value(13));
-        record.unsegments = codesFrom(rows.value(14));
-        record.unmappedCodes = codesFrom(rows.value(15));
-        if (!rows.value(16).isNull())
-            record.ttlDays = rows.value(16).toInt();
-        record.timings.queueUs = timingOf(rows.value(17));
-        record.timings.connectUs = timingOf(rows.value(18));
-        record.timings.tlsUs = timingOf(rows.value(19));
-        record.timings.sentUs = timingOf(rows.value(20));
-        record.timings.firstByteUs = timingOf(rows.value(21));
-        record.timings.lastByteUs = timingOf(rows.value(22));
-        record.timings.parseUs = timingOf(rows.value(23));
-        record.totalUs = qint32(rows.value(24).toLongLong());
-        record.lateApplied = rows.value(25).toBool();
-        record.requestText = rows.value(26).toByteArray();
-        record.responseText = rows.value(27).toByteArray();
-        record.testRunId = rows.value(28).toLongLong();
-        records.append(record);
-    }
+    while (rows.next())
+        records.append(recordFrom(rows));
     return records;
+}
+
+bool queryPage(QSqlDatabase db, const Filter &filter, Order order, int limit,
+               const std::optional<PageKey> &after, Page *page, QString *error)
+{
+    Conditions where = conditionsOf(filter);
+    const bool newestFirst = order == Order::NewestFirst;
+    if (after) {
+        // The plain bound on ts_ms lets the time index seek; the OR settles ties on the
+        // millisecond by row ID.
+        where.add(newestFirst ? QStringLiteral("t.ts_ms <= ?") : QStringLiteral("t.ts_ms >= ?"),
+                  after->startMs);
+        where.terms.append(newestFirst ? QStringLiteral("(t.ts_ms < ? OR t.id < ?)")
+                                       : QStringLiteral("(t.ts_ms > ? OR t.id > ?)"));
+        where.values.append(after->startMs);
+        where.values.append(after->rowId);
+    }
+    const QString sql = selectColumns() + where.where()
+                        + (newestFirst ? QStringLiteral(" ORDER BY t.ts_ms DESC, t.id DESC")
+                                       : QStringLiteral(" ORDER BY t.ts_ms ASC, t.id ASC"))
+                        + QStringLiteral(" LIMIT ?");
+    where.values.append(limit + 1); // one more than asked says whether another page follows
+
+    page->records.clear();
+    page->next.reset();
+    QSqlQuery rows(db);
+    rows.setForwardOnly(true);
+    if (!SqlUtil::run(rows, sql, where.values, error))
+        return false;
+    PageKey last;
+    while (rows.next()) {
+        if (page->records.size() == limit) {
+            page->next = last;
+            break;
+        }
+        page->records.append(recordFrom(rows));
+        last = {page->records.constLast().startMs, rows.value(kRowIdColumn).toLongLong()};
+    }
+    return true;
+}
+
+bool count(QSqlDatabase db, const Filter &filter, qint64 *count, QString *error)
+{
+    const Conditions where = conditionsOf(filter);
+    // The join is only for the text filter's partner name; without it, count the index alone.
+    const QString from = filter.text.isEmpty()
+                             ? QStringLiteral("SELECT count(*) FROM transfers t")
+                             : QStringLiteral("SELECT count(*) FROM transfers t "
+                                              "LEFT JOIN partners p ON p.id = t.partner_id");
+    QSqlQuery rows(db);
+    rows.setForwardOnly(true);
+    if (!SqlUtil::run(rows, from + where.where(), where.values, error))
+        return false;
+    *count = rows.next() ? rows.value(0).toLongLong() : 0;
+    return true;
 }
 
 } // namespace Dcs::TransferLog

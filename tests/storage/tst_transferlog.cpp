@@ -134,6 +134,37 @@ private:
         return records;
     }
 
+    qint64 countOf(const Filter &filter)
+    {
+        QString error;
+        qint64 rows = -1;
+        if (!TransferLog::count(m_storage->reader(), filter, &rows, &error))
+            qWarning("%s", qPrintable(error));
+        return rows;
+    }
+
+    QList<TransferRecord> allPages(const Filter &filter, TransferLog::Order order, int size)
+    {
+        QList<TransferRecord> records;
+        std::optional<TransferLog::PageKey> after;
+        for (int pages = 0; pages < 1000; ++pages) {
+            TransferLog::Page page;
+            QString error;
+            if (!TransferLog::queryPage(m_storage->reader(), filter, order, size, after, &page,
+                                        &error)) {
+                qWarning("%s", qPrintable(error));
+                break;
+            }
+            if (page.records.size() > size || (page.next && page.records.size() != size))
+                qWarning("page of %d rows for a size of %d", int(page.records.size()), size);
+            records += page.records;
+            if (!page.next)
+                break;
+            after = page.next;
+        }
+        return records;
+    }
+
     // The rows the filter tests look through (newest first: f6 .. f1; f2 shares f1's start
     // time and was written after it, so it comes first).
     void writeFilterRows()
@@ -287,6 +318,12 @@ private Q_SLOTS:
         f = {};
         f.tid = QStringLiteral("f3");
         row("tid", f, tids({"f3"}));
+        f.tidEventId = 102; // what "f3" would decode to: the lookup goes by event
+        row("tid with its event", f, tids({"f3"}));
+        f.tidEventId = 101; // another event's: the tid still has to match
+        row("tid with another event", f, {});
+        f.tid = QStringLiteral("f4");
+        row("tid of a test call (no event)", f, tids({"f4"}));
         f = {};
         f.eventId = 101;
         row("event", f, tids({"f2", "f1"}));
@@ -318,6 +355,110 @@ private Q_SLOTS:
         QFETCH(QStringList, tids);
         writeFilterRows();
         QCOMPARE(tidsOf(query(filter)), tids);
+        QCOMPARE(countOf(filter), qint64(tids.size()));
+        // The same rows page by page, both ways.
+        QCOMPARE(tidsOf(allPages(filter, TransferLog::Order::NewestFirst, 2)), tids);
+        QStringList reversed(tids.crbegin(), tids.crend());
+        QCOMPARE(tidsOf(allPages(filter, TransferLog::Order::OldestFirst, 2)), reversed);
+    }
+
+    // The free text: partner name, visitor, tid, reason, codes and unsegments, case-insensitive
+    // (ASCII), with LIKE's wildcards taken literally.
+    void textFilter_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("tids"); // newest first
+        const auto row = [](const char *name, const char *text, const QStringList &tids) {
+            QTest::newRow(name) << QString::fromUtf8(text) << tids;
+        };
+        const auto s = [](const char *t) { return QString::fromLatin1(t); };
+        row("partner name, any case", "aCmE", {s("tid-004"), s("tid-002"), s("tid-001")});
+        row("visitor part", "visitor-7", {s("tid-003")});
+        row("tid part", "TID-00", {s("tid-004"), s("tid-003"), s("tid-002"), s("tid-001")});
+        row("reason", "refused", {s("tid-002")});
+        row("code", "seg-9", {s("tid-001")});
+        row("unsegment", "gone", {s("tid-003")});
+        row("percent is literal", "100%", {s("tid-004")});
+        row("underscore is literal", "a_b", {s("tid-004")});
+        row("backslash is literal", "c\\d", {s("tid-004")});
+        row("non-ASCII in the reason", "r\u00e9ponse", {s("tid-001")});
+        // A quote is in no code: not looked for in the codes' JSON text.
+        row("JSON syntax matches no code", "\",\"", {});
+        row("nothing", "zzz", {});
+    }
+
+    void textFilter()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, tids);
+        const auto make = [this](const char *tid, const char *uuid, qint64 dpid,
+                                 const char *reason, QStringList codes, QStringList unsegments,
+                                 qint64 startMs) {
+            TransferRecord r = record(QString::fromLatin1(tid), QString::fromLatin1(uuid), dpid,
+                                      dpid == 1955 ? m_acme.id : m_beta.id, TransferOutcome::Ok,
+                                      0, 0, startMs);
+            r.reason = QString::fromUtf8(reason);
+            r.codes = codes;
+            r.unsegments = unsegments;
+            return r;
+        };
+        QVERIFY(write(make("tid-001", "visitor-1", 1955, "r\u00e9ponse", {QStringLiteral("seg-9"),
+                           QStringLiteral("b")}, {}, kT0 + 1)));
+        // What the wildcards would match if they were not escaped: 1000, axb, cd.
+        QVERIFY(write(make("tid-002", "visitor-2", 1955, "connection refused: 1000 axb cd", {},
+                           {}, kT0 + 2)));
+        QVERIFY(write(make("tid-003", "visitor-7", 2001, "", {QStringLiteral("a")},
+                           {QStringLiteral("gone")}, kT0 + 3)));
+        QVERIFY(write(make("tid-004", "visitor-4", 1955, "100% a_b c\\d", {}, {}, kT0 + 4)));
+        QVERIFY(write(make("other", "visitor-5", 2001, "", {}, {}, kT0 + 5)));
+        Filter filter;
+        filter.text = text;
+        QCOMPARE(tidsOf(query(filter)), tids);
+        QCOMPARE(countOf(filter), qint64(tids.size()));
+    }
+
+    // Keyset pages: every row once, in order, ties on the millisecond by the order written,
+    // whatever the page size; a page says whether another follows.
+    void pagesByKey()
+    {
+        for (int i = 0; i < 25; ++i) {
+            QVERIFY(write(record(QStringLiteral("p%1").arg(i), QStringLiteral("u"), 1955, 0,
+                                 TransferOutcome::Ok, 0, 0, kT0 + (i % 5) * 10)));
+        }
+        const QStringList newest = tidsOf(query(Filter{}, 100, 0));
+        QCOMPARE(newest.size(), 25);
+        const QStringList oldest(newest.crbegin(), newest.crend());
+        for (int size : {1, 3, 5, 7, 25, 100}) {
+            QCOMPARE(tidsOf(allPages(Filter{}, TransferLog::Order::NewestFirst, size)), newest);
+            QCOMPARE(tidsOf(allPages(Filter{}, TransferLog::Order::OldestFirst, size)), oldest);
+        }
+        TransferLog::Page page;
+        QString error;
+        QVERIFY(TransferLog::queryPage(m_storage->reader(), Filter{},
+                                       TransferLog::Order::NewestFirst, 25, std::nullopt, &page,
+                                       &error));
+        QCOMPARE(page.records.size(), 25);
+        QVERIFY(!page.next); // exactly all: no empty page to fetch after it
+        QVERIFY(TransferLog::queryPage(m_storage->reader(), Filter{},
+                                       TransferLog::Order::NewestFirst, 24, std::nullopt, &page,
+                                       &error));
+        QVERIFY(page.next);
+        QCOMPARE(page.next->startMs, page.records.constLast().startMs);
+        QCOMPARE(countOf(Filter{}), qint64(25));
+    }
+
+    // The tid lookup with its event goes through the event index, not a scan.
+    void tidLookupUsesTheEventIndex()
+    {
+        QSqlQuery plan(m_storage->reader());
+        QVERIFY(plan.exec(QStringLiteral(
+            "EXPLAIN QUERY PLAN SELECT t.id FROM transfers t WHERE t.tid = 'x' AND "
+            "(t.event_id = 5 OR t.event_id IS NULL) ORDER BY t.ts_ms DESC, t.id DESC")));
+        QStringList steps;
+        while (plan.next())
+            steps.append(plan.value(3).toString());
+        QVERIFY2(steps.join(u'\n').contains(QStringLiteral("transfers_by_event")),
+                 qPrintable(steps.join(u'\n')));
     }
 
     void newestFirstWithLimitAndOffset()

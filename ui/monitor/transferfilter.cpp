@@ -50,6 +50,7 @@ TransferLog::Filter TransferFilter::toLogFilter() const
     filter.outcome = outcome;
     filter.uuid = visitor;
     filter.tid = tid;
+    filter.text = text;
     return filter;
 }
 

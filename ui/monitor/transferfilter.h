@@ -28,7 +28,8 @@ struct TransferFilter
 
     bool isEmpty() const;
     bool matches(const TransferRecord &record) const;
-    // The part SQL can apply; text is applied by the caller with matches().
+    // The same filter as a TransferLog query (text included: the log applies it in SQL, with
+    // the case folding caveat TransferLog::Filter::text states). No time range.
     TransferLog::Filter toLogFilter() const;
 
     friend bool operator==(const TransferFilter &, const TransferFilter &) = default;
