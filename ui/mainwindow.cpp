@@ -2,6 +2,7 @@
 
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
+#include "monitor/monitorpage.h"
 #include "storage/storage.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
@@ -58,6 +59,14 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
 
     createMenus();
     restoreSettings();
+
+    // The operators' main window comes first.
+    m_monitorPage = new MonitorPage(m_server);
+    connect(m_monitorPage, &MonitorPage::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    addPage(QStringLiteral("monitor"), tr("Monitor"),
+            style()->standardIcon(QStyle::SP_ComputerIcon), m_monitorPage);
 
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,

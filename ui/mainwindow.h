@@ -15,6 +15,7 @@ namespace Dcs {
 
 class DcsServer;
 class DemoEnvironment;
+class MonitorPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -34,6 +35,7 @@ public:
     QString currentPageId() const;
     void setCurrentPage(const QString &id);
 
+    MonitorPage *monitorPage() const { return m_monitorPage; }
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
@@ -57,6 +59,7 @@ private:
     QStackedWidget *m_pages = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_listenerLabel = nullptr;
+    MonitorPage *m_monitorPage = nullptr;
     WorkspacePage *m_workspacePage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     QTimer *m_rateTimer = nullptr;

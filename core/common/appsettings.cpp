@@ -16,6 +16,12 @@ const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
+// Monitor page
+const QString monitorCapacity = QStringLiteral("monitor/capacity");
+const QString monitorHeader = QStringLiteral("monitor/header");
+const QString monitorSplitter = QStringLiteral("monitor/splitter");
+const QString monitorDetailSplitter = QStringLiteral("monitor/detailSplitter");
+const QString transferDetailTab = QStringLiteral("monitor/detailTab");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -112,6 +118,59 @@ bool AppSettings::answerAfterCommit() const
 void AppSettings::setAnswerAfterCommit(bool enabled)
 {
     m_settings.setValue(Key::answerAfterCommit, enabled);
+}
+
+// Monitor page
+
+int AppSettings::monitorCapacity() const
+{
+    const int rows = m_settings.value(Key::monitorCapacity, 50'000).toInt();
+    return rows > 0 ? rows : 50'000;
+}
+
+void AppSettings::setMonitorCapacity(int rows)
+{
+    m_settings.setValue(Key::monitorCapacity, rows);
+}
+
+QByteArray AppSettings::monitorHeaderState() const
+{
+    return m_settings.value(Key::monitorHeader).toByteArray();
+}
+
+void AppSettings::setMonitorHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorHeader, state);
+}
+
+QByteArray AppSettings::monitorSplitterState() const
+{
+    return m_settings.value(Key::monitorSplitter).toByteArray();
+}
+
+void AppSettings::setMonitorSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorSplitter, state);
+}
+
+QByteArray AppSettings::monitorDetailSplitterState() const
+{
+    return m_settings.value(Key::monitorDetailSplitter).toByteArray();
+}
+
+void AppSettings::setMonitorDetailSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorDetailSplitter, state);
+}
+
+int AppSettings::transferDetailTab() const
+{
+    return m_settings.value(Key::transferDetailTab, 0).toInt();
+}
+
+void AppSettings::setTransferDetailTab(int tab)
+{
+    m_settings.setValue(Key::transferDetailTab, tab);
 }
 
 } // namespace Dcs
