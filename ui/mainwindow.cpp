@@ -9,6 +9,7 @@
 #include "monitor/partnerhealthstrip.h"
 #include "partners/onboardingpanel.h"
 #include "monitor/historypage.h"
+#include "monitor/monitorpage.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -73,6 +74,14 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
 
     createMenus();
     restoreSettings();
+
+    // The operators' main window comes first.
+    m_monitorPage = new MonitorPage(m_server);
+    connect(m_monitorPage, &MonitorPage::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    addPage(QStringLiteral("monitor"), tr("Monitor"),
+            style()->standardIcon(QStyle::SP_ComputerIcon), m_monitorPage);
 
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,

@@ -19,6 +19,7 @@ class DemoOfferBanner;
 class DemoTrafficControl;
 class OnboardingPanel;
 class PartnersPage;
+class MonitorPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -38,6 +39,7 @@ public:
     QString currentPageId() const;
     void setCurrentPage(const QString &id);
 
+    MonitorPage *monitorPage() const { return m_monitorPage; }
     WorkspacePage *workspacePage() const { return m_workspacePage; }
     SettingsPage *settingsPage() const { return m_settingsPage; }
     PartnersPage *partnersPage() const { return m_partnersPage; }
@@ -75,6 +77,7 @@ private:
     QStackedWidget *m_pages = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_listenerLabel = nullptr;
+    MonitorPage *m_monitorPage = nullptr;
     WorkspacePage *m_workspacePage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     PartnersPage *m_partnersPage = nullptr;

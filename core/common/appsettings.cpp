@@ -36,6 +36,12 @@ const QString historyRange = QStringLiteral("history/timeRange");
 const QString historyFrom = QStringLiteral("history/customFromMs");
 const QString historyUntil = QStringLiteral("history/customUntilMs");
 const QString historyExportFolder = QStringLiteral("history/exportFolder");
+// Monitor page
+const QString monitorCapacity = QStringLiteral("monitor/capacity");
+const QString monitorHeader = QStringLiteral("monitor/header");
+const QString monitorSplitter = QStringLiteral("monitor/splitter");
+const QString monitorDetailSplitter = QStringLiteral("monitor/detailSplitter");
+const QString transferDetailTab = QStringLiteral("monitor/detailTab");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -295,6 +301,59 @@ QString AppSettings::historyExportFolder() const
 void AppSettings::setHistoryExportFolder(const QString &folder)
 {
     m_settings.setValue(Key::historyExportFolder, folder);
+}
+
+// Monitor page
+
+int AppSettings::monitorCapacity() const
+{
+    const int rows = m_settings.value(Key::monitorCapacity, 50'000).toInt();
+    return rows > 0 ? rows : 50'000;
+}
+
+void AppSettings::setMonitorCapacity(int rows)
+{
+    m_settings.setValue(Key::monitorCapacity, rows);
+}
+
+QByteArray AppSettings::monitorHeaderState() const
+{
+    return m_settings.value(Key::monitorHeader).toByteArray();
+}
+
+void AppSettings::setMonitorHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorHeader, state);
+}
+
+QByteArray AppSettings::monitorSplitterState() const
+{
+    return m_settings.value(Key::monitorSplitter).toByteArray();
+}
+
+void AppSettings::setMonitorSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorSplitter, state);
+}
+
+QByteArray AppSettings::monitorDetailSplitterState() const
+{
+    return m_settings.value(Key::monitorDetailSplitter).toByteArray();
+}
+
+void AppSettings::setMonitorDetailSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::monitorDetailSplitter, state);
+}
+
+int AppSettings::transferDetailTab() const
+{
+    return m_settings.value(Key::transferDetailTab, 0).toInt();
+}
+
+void AppSettings::setTransferDetailTab(int tab)
+{
+    m_settings.setValue(Key::transferDetailTab, tab);
 }
 
 } // namespace Dcs

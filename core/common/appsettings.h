@@ -79,6 +79,21 @@ public:
     void setHistoryCustomRange(qint64 fromMs, qint64 untilMs);
     QString historyExportFolder() const;
     void setHistoryExportFolder(const QString &folder);
+    // Monitor page (live transfers table and its detail pane).
+    // The most transfers the live table holds (default 50,000).
+    int monitorCapacity() const;
+    void setMonitorCapacity(int rows);
+    // The table's header (visible columns, their order and widths, the sort).
+    QByteArray monitorHeaderState() const;
+    void setMonitorHeaderState(const QByteArray &state);
+    // The page's vertical splitter (health strip, charts, table) and the table | detail one.
+    QByteArray monitorSplitterState() const;
+    void setMonitorSplitterState(const QByteArray &state);
+    QByteArray monitorDetailSplitterState() const;
+    void setMonitorDetailSplitterState(const QByteArray &state);
+    // The transfer detail pane's current tab (shared by every page that shows one).
+    int transferDetailTab() const;
+    void setTransferDetailTab(int tab);
 
 private:
     QSettings m_settings;

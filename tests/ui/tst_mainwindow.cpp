@@ -86,8 +86,9 @@ private Q_SLOTS:
         auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
         QVERIFY(navigation);
         QVERIFY(navigation->count() >= 1);
-        QCOMPARE(navigation->item(0)->text(), QStringLiteral("Workspace"));
-        QCOMPARE(window.currentPageId(), QStringLiteral("workspace"));
+        QCOMPARE(navigation->item(0)->text(), QStringLiteral("Monitor"));
+        QCOMPARE(navigation->item(1)->text(), QStringLiteral("Workspace"));
+        QCOMPARE(window.currentPageId(), QStringLiteral("monitor"));
 
         const int extraIndex = navigation->count();
         auto *extra = new QLabel(QStringLiteral("extra"));

@@ -174,6 +174,7 @@ QRectF WaterfallWidget::plotRect() const
     int labelWidth = metrics.horizontalAdvance(tr("first byte"));
     for (const Lane &lane : m_lanes)
         labelWidth = qMax(labelWidth, metrics.horizontalAdvance(lane.label));
+    // elidedText() wants a pixel or two more than horizontalAdvance() to leave a label whole.
     labelWidth = qMin(labelWidth + 4, width() / 3);
     const int row = metrics.height() + 6;
     const int durationWidth = metrics.horizontalAdvance(QStringLiteral("000.00 ms"));
