@@ -10,6 +10,8 @@
 #include "partners/onboardingpanel.h"
 #include "monitor/historypage.h"
 #include "monitor/monitorpage.h"
+#include "monitor/transferdetailview.h"
+#include "monitor/transferfilter.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
 #include "views/democontrols.h"
@@ -28,6 +30,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace Dcs {
@@ -75,22 +78,59 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     createMenus();
     restoreSettings();
 
-    // The operators' main window comes first.
+    // The operators' main window comes first: partner health, live charts, then the transfers.
     m_monitorPage = new MonitorPage(m_server);
-    connect(m_monitorPage, &MonitorPage::statusMessage, this, [this](const QString &message) {
-        statusBar()->showMessage(message, kStatusMessageMs);
+    connect(m_monitorPage, &MonitorPage::statusMessage, this, &MainWindow::showStatusMessage);
+    auto *health = new PartnerHealthStrip(m_server.monitorFeed(), *m_server.transferEngine());
+    connect(health, &PartnerHealthStrip::statusMessage, this, &MainWindow::showStatusMessage);
+    // "Show transfers" on a partner narrows the table to it.
+    connect(health, &PartnerHealthStrip::partnerActivated, this, [this](qint64 dpid) {
+        TransferFilter filter = m_monitorPage->filterBar()->filter();
+        filter.dpid = dpid;
+        m_monitorPage->filterBar()->setFilter(filter);
     });
+    m_monitorPage->setHealthStrip(health);
+    // In a scroll area, so that the charts' own minimum height never sets the window's: the
+    // window must still fit a laptop screen with the strip, the charts and the table stacked.
+    auto *chartsArea = new QScrollArea;
+    chartsArea->setObjectName(QStringLiteral("chartsArea"));
+    chartsArea->setWidgetResizable(true);
+    chartsArea->setFrameShape(QFrame::NoFrame);
+    chartsArea->setWidget(new LiveChartsView(m_server.monitorFeed()));
+    m_monitorPage->setCharts(chartsArea);
     addPage(QStringLiteral("monitor"), tr("Monitor"),
             style()->standardIcon(QStyle::SP_ComputerIcon), m_monitorPage);
+    // Its actions, with their shortcuts, in a menu of their own; choosing one shows the page.
+    auto *monitorMenu = new QMenu(tr("&Monitor"), this);
+    monitorMenu->setObjectName(QStringLiteral("monitorMenu"));
+    monitorMenu->addActions({m_monitorPage->pauseAction(), m_monitorPage->followAction(),
+                             m_monitorPage->tailAction(), m_monitorPage->clearAction()});
+    monitorMenu->addSeparator();
+    monitorMenu->addActions({m_monitorPage->copyAction(), m_monitorPage->findAction()});
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          monitorMenu);
+    connect(monitorMenu, &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("monitor")); });
 
-    m_workspacePage = new WorkspacePage(*m_server.storage());
-    connect(m_workspacePage, &WorkspacePage::statusMessage, this,
-            [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
-    // An import changes traits and segments: the next call must use them.
-    connect(m_workspacePage, &WorkspacePage::operationFinished, this,
-            [this] { m_server.reloadWorkspace(); });
-    addPage(QStringLiteral("workspace"), tr("Workspace"),
-            style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
+    // The stored transfer log, with the same detail pane as the live table.
+    m_historyPage = new HistoryPage(*m_server.storage());
+    connect(m_historyPage, &HistoryPage::statusMessage, this, &MainWindow::showStatusMessage);
+    auto *historyDetail = new TransferDetailView;
+    historyDetail->setObjectName(QStringLiteral("historyDetail"));
+    historyDetail->setServer(&m_server);
+    connect(historyDetail, &TransferDetailView::statusMessage, this,
+            &MainWindow::showStatusMessage);
+    connect(m_historyPage, &HistoryPage::currentTransferChanged, historyDetail,
+            &TransferDetailView::setRecord);
+    m_historySplitter = new QSplitter(Qt::Vertical);
+    m_historySplitter->setObjectName(QStringLiteral("historySplitter"));
+    m_historySplitter->addWidget(m_historyPage);
+    m_historySplitter->addWidget(historyDetail);
+    m_historySplitter->setStretchFactor(0, 3);
+    m_historySplitter->setStretchFactor(1, 2);
+    m_historySplitter->restoreState(AppSettings().historySplitterState());
+    addPage(QStringLiteral("history"), tr("History"),
+            style()->standardIcon(QStyle::SP_FileDialogContentsView), m_historySplitter);
 
     m_partnersPage = new PartnersPage(m_server);
     // The onboarding test of the selected partner, as the page's last tab.
@@ -116,12 +156,15 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             &WorkspacePage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
             &PartnersPage::reload);
-    auto *historyPage = new HistoryPage(*m_server.storage());
-    connect(historyPage, &HistoryPage::statusMessage, this, [this](const QString &message) {
-        statusBar()->showMessage(message, kStatusMessageMs);
-    });
-    addPage(QStringLiteral("history"), tr("History"),
-            style()->standardIcon(QStyle::SP_FileDialogContentsView), historyPage);
+
+    m_workspacePage = new WorkspacePage(*m_server.storage());
+    connect(m_workspacePage, &WorkspacePage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
+    // An import changes traits and segments: the next call must use them.
+    connect(m_workspacePage, &WorkspacePage::operationFinished, this,
+            [this] { m_server.reloadWorkspace(); });
+    addPage(QStringLiteral("workspace"), tr("Workspace"),
+            style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,
@@ -129,19 +172,6 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     addPage(QStringLiteral("settings"), tr("Settings"),
             style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_settingsPage);
 
-    // The live monitor's partner health strip and charts (h-charts): a page of their own
-    // until the monitor page takes them in.
-    auto *health = new PartnerHealthStrip(m_server.monitorFeed(), *m_server.transferEngine());
-    connect(health, &PartnerHealthStrip::statusMessage, this, [this](const QString &message) {
-        statusBar()->showMessage(message, kStatusMessageMs);
-    });
-    auto *monitorSplitter = new QSplitter(Qt::Vertical);
-    monitorSplitter->setObjectName(QStringLiteral("monitorChartsSplitter"));
-    monitorSplitter->addWidget(health);
-    monitorSplitter->addWidget(new LiveChartsView(m_server.monitorFeed()));
-    monitorSplitter->setStretchFactor(1, 1);
-    addPage(QStringLiteral("monitor-charts"), tr("Live charts"),
-            style()->standardIcon(QStyle::SP_ComputerIcon), monitorSplitter);
     QMenu *fileMenu = menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"));
     const QList<QAction *> fileActions = fileMenu->actions();
     QAction *beforeQuit = fileActions.isEmpty() ? nullptr : fileActions.first();
@@ -310,6 +340,7 @@ void MainWindow::saveSettings()
     settings.setMainWindowState(saveState());
     settings.setMainSplitterState(m_splitter->saveState());
     settings.setCurrentPage(currentPageId());
+    settings.setHistorySplitterState(m_historySplitter->saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

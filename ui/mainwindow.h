@@ -19,6 +19,7 @@ class DemoOfferBanner;
 class DemoTrafficControl;
 class OnboardingPanel;
 class PartnersPage;
+class HistoryPage;
 class MonitorPage;
 class SettingsPage;
 class WorkspacePage;
@@ -44,6 +45,7 @@ public:
     SettingsPage *settingsPage() const { return m_settingsPage; }
     PartnersPage *partnersPage() const { return m_partnersPage; }
     OnboardingPanel *onboardingPanel() const { return m_onboardingPanel; }
+    HistoryPage *historyPage() const { return m_historyPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -82,6 +84,8 @@ private:
     SettingsPage *m_settingsPage = nullptr;
     PartnersPage *m_partnersPage = nullptr;
     OnboardingPanel *m_onboardingPanel = nullptr;
+    HistoryPage *m_historyPage = nullptr;
+    QSplitter *m_historySplitter = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;

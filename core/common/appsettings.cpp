@@ -16,6 +16,7 @@ const QString requestTimeoutMs = QStringLiteral("listener/requestTimeoutMs");
 const QString maxConnections = QStringLiteral("listener/maxConnections");
 const QString maxInFlight = QStringLiteral("listener/maxInFlightRequests");
 const QString answerAfterCommit = QStringLiteral("listener/answerAfterCommit");
+const QString historySplitter = QStringLiteral("history/splitter");
 const QString demoOfferDismissed = QStringLiteral("firstRun/demoOfferDismissed");
 // Partners page
 const QString partnersSplitter = QStringLiteral("partners/splitter");
@@ -138,6 +139,16 @@ bool AppSettings::answerAfterCommit() const
 void AppSettings::setAnswerAfterCommit(bool enabled)
 {
     m_settings.setValue(Key::answerAfterCommit, enabled);
+}
+
+QByteArray AppSettings::historySplitterState() const
+{
+    return m_settings.value(Key::historySplitter).toByteArray();
+}
+
+void AppSettings::setHistorySplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::historySplitter, state);
 }
 
 bool AppSettings::demoOfferDismissed() const

@@ -37,6 +37,9 @@ public:
     bool answerAfterCommit() const;
     void setAnswerAfterCommit(bool enabled);
 
+    // The History page's split between the transfer log and the detail pane.
+    QByteArray historySplitterState() const;
+    void setHistorySplitterState(const QByteArray &state);
     // The first-run offer of the demo workspace was declined for good.
     bool demoOfferDismissed() const;
     void setDemoOfferDismissed(bool dismissed);

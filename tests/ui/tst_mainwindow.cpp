@@ -87,7 +87,7 @@ private Q_SLOTS:
         QVERIFY(navigation);
         QVERIFY(navigation->count() >= 1);
         QCOMPARE(navigation->item(0)->text(), QStringLiteral("Monitor"));
-        QCOMPARE(navigation->item(1)->text(), QStringLiteral("Workspace"));
+        QCOMPARE(navigation->item(1)->text(), QStringLiteral("History"));
         QCOMPARE(window.currentPageId(), QStringLiteral("monitor"));
 
         const int extraIndex = navigation->count();
