@@ -98,6 +98,9 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     chartsArea->setFrameShape(QFrame::NoFrame);
     chartsArea->setWidget(new LiveChartsView(m_server.monitorFeed()));
     m_monitorPage->setCharts(chartsArea);
+    // First run: the strip as high as a few partners, the charts' first row, the table the rest
+    // (the page restores the user's own split over these).
+    m_monitorPage->splitter()->setSizes({130, 260, 420});
     addPage(QStringLiteral("monitor"), tr("Monitor"),
             style()->standardIcon(QStyle::SP_ComputerIcon), m_monitorPage);
     // Its actions, with their shortcuts, in a menu of their own; choosing one shows the page.
@@ -151,11 +154,6 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
                           m_partnersPage->menu());
     connect(m_partnersPage->menu(), &QMenu::triggered, this,
             [this] { setCurrentPage(QStringLiteral("partners")); });
-    // Both pages list the partners: an edit on one, an import on the other.
-    connect(m_partnersPage, &PartnersPage::partnersChanged, m_workspacePage,
-            &WorkspacePage::reload);
-    connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
-            &PartnersPage::reload);
 
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,
@@ -165,6 +163,11 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             [this] { m_server.reloadWorkspace(); });
     addPage(QStringLiteral("workspace"), tr("Workspace"),
             style()->standardIcon(QStyle::SP_DirHomeIcon), m_workspacePage);
+    // Both pages list the partners: an edit on one, an import on the other.
+    connect(m_partnersPage, &PartnersPage::partnersChanged, m_workspacePage,
+            &WorkspacePage::reload);
+    connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
+            &PartnersPage::reload);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,

@@ -1,5 +1,7 @@
 #include "historypage.h"
 
+#include "views/columnmenu.h"
+
 #include "common/appsettings.h"
 #include "storage/partnerrepository.h"
 #include "storage/storage.h"
@@ -592,22 +594,7 @@ void HistoryPage::showHeaderMenu(const QPoint &position)
 {
     QHeaderView *header = m_view->horizontalHeader();
     QMenu menu(this);
-    menu.setToolTipsVisible(true);
-    int visible = 0;
-    for (int column = 0; column < TransferColumns::Count; ++column)
-        visible += header->isSectionHidden(column) ? 0 : 1;
-    for (int column = 0; column < TransferColumns::Count; ++column) {
-        QAction *toggle = menu.addAction(TransferColumns::header(column));
-        toggle->setCheckable(true);
-        toggle->setChecked(!header->isSectionHidden(column));
-        toggle->setToolTip(TransferColumns::headerToolTip(column));
-        // The last visible column stays: a table without columns cannot be right-clicked.
-        toggle->setEnabled(header->isSectionHidden(column) || visible > 1);
-        connect(toggle, &QAction::toggled, this, [this, header, column](bool shown) {
-            header->setSectionHidden(column, !shown);
-            saveSettings();
-        });
-    }
+    addColumnToggles(menu, header, KeptColumn::LastVisible, [this] { saveSettings(); });
     menu.exec(header->mapToGlobal(position));
 }
 

@@ -1,5 +1,7 @@
 #include "monitorpage.h"
 
+#include "views/columnmenu.h"
+
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 #include "livetransfermodel.h"
@@ -559,22 +561,9 @@ void MonitorPage::showHeaderMenu(const QPoint &position)
 {
     QHeaderView *header = m_table->horizontalHeader();
     QMenu menu(this);
-    menu.setToolTipsVisible(true);
-    int visible = 0;
-    for (int column = 0; column < TransferColumns::Count; ++column)
-        visible += header->isSectionHidden(column) ? 0 : 1;
-    for (int column = 0; column < TransferColumns::Count; ++column) {
-        QAction *action = menu.addAction(TransferColumns::header(column));
-        action->setCheckable(true);
-        action->setChecked(!header->isSectionHidden(column));
-        action->setToolTip(TransferColumns::headerToolTip(column));
-        // The last visible column stays: a table without columns cannot get them back.
-        action->setEnabled(header->isSectionHidden(column) || visible > 1);
-        connect(action, &QAction::toggled, this, [this, column](bool shown) {
-            m_table->setColumnHidden(column, !shown);
-            AppSettings().setMonitorHeaderState(m_table->horizontalHeader()->saveState());
-        });
-    }
+    addColumnToggles(menu, header, KeptColumn::LastVisible, [this] {
+        AppSettings().setMonitorHeaderState(m_table->horizontalHeader()->saveState());
+    });
     menu.addSeparator();
     menu.addAction(tr("Reset Columns"), this, [this, header] {
         for (int column = 0; column < TransferColumns::Count; ++column) {
@@ -715,22 +704,10 @@ void MonitorPage::copySelectedRows()
 
 void MonitorPage::copyAsCurl(const TransferRecord &record, bool reveal)
 {
-    TransferCurl::build(m_server, record, reveal, this,
-                        [this](const TransferCurl::Result &result) {
-                            if (result.command.isEmpty()) {
-                                Q_EMIT statusMessage(result.note);
-                                return;
-                            }
-                            QApplication::clipboard()->setText(result.command);
-                            QString message = result.revealed
-                                                  ? tr("Copied the curl command with its "
-                                                       "signature")
-                                                  : tr("Copied the curl command (signature "
-                                                       "masked)");
-                            if (!result.note.isEmpty())
-                                message += QStringLiteral(". ") + result.note;
-                            Q_EMIT statusMessage(message);
-                        });
+    TransferCurl::copyToClipboard(m_server, record, reveal, this,
+                                  [this](const QString &message) {
+                                      Q_EMIT statusMessage(message);
+                                  });
 }
 
 void MonitorPage::applyCapacity()

@@ -7,7 +7,9 @@
 #include "transfer/transferengine.h"
 #include "transfercolumns.h"
 
+#include <QClipboard>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -249,6 +251,28 @@ void build(DcsServer &server, const TransferRecord &record, bool reveal, QObject
                      [result, done = std::move(done)] { done(*result); });
     QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();
+}
+
+void copyToClipboard(DcsServer &server, const TransferRecord &record, bool reveal,
+                     QObject *context, std::function<void(const QString &)> report)
+{
+    build(server, record, reveal, context, [report](const Result &result) {
+        if (result.command.isEmpty()) {
+            report(result.note);
+            return;
+        }
+        QGuiApplication::clipboard()->setText(result.command);
+        QString message = result.revealed
+                              ? QCoreApplication::translate("Dcs::TransferCurl",
+                                                            "Copied the curl command with its "
+                                                            "signature")
+                              : QCoreApplication::translate("Dcs::TransferCurl",
+                                                            "Copied the curl command (signature "
+                                                            "masked)");
+        if (!result.note.isEmpty())
+            message += QStringLiteral(". ") + result.note;
+        report(message);
+    });
 }
 
 } // namespace Dcs::TransferCurl

@@ -54,5 +54,10 @@ std::optional<Partner> partnerOf(DcsServer &server, const TransferRecord &record
 void build(DcsServer &server, const TransferRecord &record, bool reveal, QObject *context,
            std::function<void(const Result &)> done);
 
+// build(), then the command on the clipboard; `report` gets the status-bar message (what was
+// copied, or why nothing was).
+void copyToClipboard(DcsServer &server, const TransferRecord &record, bool reveal,
+                     QObject *context, std::function<void(const QString &)> report);
+
 } // namespace TransferCurl
 } // namespace Dcs

@@ -565,22 +565,10 @@ void TransferDetailView::copyAsCurl(bool revealSignature)
 {
     if (!m_hasRecord || !m_server)
         return;
-    TransferCurl::build(*m_server, m_record, revealSignature, this,
-                        [this](const TransferCurl::Result &result) {
-                            if (result.command.isEmpty()) {
-                                Q_EMIT statusMessage(result.note);
-                                return;
-                            }
-                            QApplication::clipboard()->setText(result.command);
-                            QString message = result.revealed
-                                                  ? tr("Copied the curl command with its "
-                                                       "signature")
-                                                  : tr("Copied the curl command (signature "
-                                                       "masked)");
-                            if (!result.note.isEmpty())
-                                message += QStringLiteral(". ") + result.note;
-                            Q_EMIT statusMessage(message);
-                        });
+    TransferCurl::copyToClipboard(*m_server, m_record, revealSignature, this,
+                                  [this](const QString &message) {
+                                      Q_EMIT statusMessage(message);
+                                  });
 }
 
 QString TransferDetailView::indentJson(QByteArrayView json)

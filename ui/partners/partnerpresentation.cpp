@@ -1,5 +1,7 @@
 #include "partnerpresentation.h"
 
+#include "views/columnmenu.h"
+
 #include "monitor/transfercolumns.h"
 
 #include <QAction>
@@ -199,20 +201,7 @@ void installColumnChooser(QHeaderView *header, std::function<void()> changed)
                              return;
                          QMenu menu(header);
                          menu.setTitle(tr("Columns"));
-                         for (int column = 0; column < header->count(); ++column) {
-                             QAction *action = menu.addAction(
-                                 model->headerData(column, header->orientation()).toString());
-                             action->setCheckable(true);
-                             action->setChecked(!header->isSectionHidden(column));
-                             // The first column names the row: it always stays.
-                             action->setEnabled(column != 0);
-                             QObject::connect(action, &QAction::toggled, header,
-                                              [header, column, changed](bool shown) {
-                                                  header->setSectionHidden(column, !shown);
-                                                  if (changed)
-                                                      changed();
-                                              });
-                         }
+                         addColumnToggles(menu, header, KeptColumn::First, changed);
                          menu.exec(header->viewport()->mapToGlobal(position));
                      });
 }
