@@ -159,8 +159,35 @@ int WaterfallWidget::rowCount() const
 QSize WaterfallWidget::sizeHint() const
 {
     const int row = fontMetrics().height() + 6;
-    // Axis labels above, the legend below (lanes only).
-    return {480, kMargin * 2 + row * (rowCount() + 1) + (m_detailed ? 0 : row)};
+    // Axis labels above; below, the budget and deadline labels, then the legend (lanes only),
+    // on as many lines as the width needs.
+    return {480, kMargin * 2 + row * (rowCount() + 2)
+                     + (m_detailed ? 0 : row * legendLineCount(qMax(width(), 240)))};
+}
+
+int WaterfallWidget::legendLineCount(int widgetWidth) const
+{
+    const QFontMetrics metrics = fontMetrics();
+    int lines = 1;
+    int x = kMargin;
+    for (int phase = 0; phase < int(Phase::Count); ++phase) {
+        const int item = 13 + metrics.horizontalAdvance(phaseName(Phase(phase)));
+        if (x > kMargin && x + item > widgetWidth - kMargin) {
+            ++lines;
+            x = kMargin;
+        }
+        x += item + kLegendSpacing;
+    }
+    return lines;
+}
+
+void WaterfallWidget::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (!m_detailed && legendLineCount(width()) != m_legendLines) {
+        m_legendLines = legendLineCount(width());
+        updateGeometry(); // the legend needs another line, or one less
+    }
 }
 
 QSize WaterfallWidget::minimumSizeHint() const
@@ -267,19 +294,19 @@ void WaterfallWidget::paintEvent(QPaintEvent *)
                          text);
     }
 
-    // The budget and the deadline, drawn over the bars. Their labels sit above the plot, next to
-    // the axis labels' row, the budget's on the left of its line and the deadline's on the
-    // right, so neither covers a bar's duration text nor each other when the two coincide.
+    // The budget and the deadline, drawn over the bars. Their labels sit in a row of their own
+    // under the plot, the budget's left of its line and the deadline's right of it, so that they
+    // cover neither an axis label, nor a bar's duration, nor each other.
     const auto drawLimit = [&](qint64 micros, const QColor &colour, const QString &label,
                                bool labelLeft) {
         if (micros <= 0)
             return;
         const qreal x = xFor(micros, plot);
         painter.setPen(QPen(colour, 1.5, Qt::DashLine));
-        painter.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom() + 2));
+        painter.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom() + row / 2));
         const int textWidth = metrics.horizontalAdvance(label) + 6;
-        const QRectF box = labelLeft ? QRectF(x - textWidth - 2, plot.top() - row, textWidth, row)
-                                     : QRectF(x + 3, plot.top() - row, textWidth, row);
+        const QRectF box = labelLeft ? QRectF(x - textWidth - 2, plot.bottom(), textWidth, row)
+                                     : QRectF(x + 3, plot.bottom(), textWidth, row);
         painter.fillRect(box, pal.color(QPalette::Window));
         painter.setPen(colour);
         painter.drawText(box, Qt::AlignCenter, label);
@@ -292,15 +319,20 @@ void WaterfallWidget::paintEvent(QPaintEvent *)
     }
 
     if (!m_detailed) {
-        // The legend: every phase with its colour and name.
-        qreal x = plot.left();
-        const qreal y = plot.bottom() + 4;
+        // The legend: every phase with its colour and name, wrapped to the width.
+        qreal x = kMargin;
+        qreal y = plot.bottom() + row + 4;
         for (int phase = 0; phase < int(Phase::Count); ++phase) {
+            const QString name = phaseName(Phase(phase));
+            const int item = 13 + metrics.horizontalAdvance(name);
+            if (x > kMargin && x + item > width() - kMargin) {
+                x = kMargin;
+                y += row;
+            }
             painter.fillRect(QRectF(x, y + 3, 10, row - 10), colourOf(Phase(phase)));
             painter.setPen(pal.color(QPalette::WindowText));
-            const QString name = phaseName(Phase(phase));
-            painter.drawText(QRectF(x + 13, y, 200, row - 4), Qt::AlignVCenter, name);
-            x += 13 + metrics.horizontalAdvance(name) + kLegendSpacing;
+            painter.drawText(QRectF(x + 13, y, item, row - 4), Qt::AlignVCenter, name);
+            x += item + kLegendSpacing;
         }
     }
 }

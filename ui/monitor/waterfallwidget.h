@@ -48,6 +48,7 @@ public:
 protected:
     void paintEvent(QPaintEvent *event) override;
     bool event(QEvent *event) override; // tooltips per bar
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     struct Lane
@@ -65,12 +66,14 @@ private:
     QString tooltipAt(const QPoint &position) const;
     QColor colourOf(Phase phase) const;
     int rowCount() const;
+    int legendLineCount(int widgetWidth) const;
 
     QList<Lane> m_lanes;
     bool m_detailed = false; // one attempt, a row per phase
     qint64 m_budgetUs = 0;
     qint64 m_deadlineUs = 0;
     qint64 m_scaleUs = 1; // the plot's right edge
+    int m_legendLines = 1;
 };
 
 } // namespace Dcs
