@@ -142,6 +142,8 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     connect(m_partnersPage, &PartnersPage::currentPartnerChanged, m_onboardingPanel,
             &OnboardingPanel::setPartner);
     m_onboardingPanel->setPartner(m_partnersPage->currentPartner());
+    connect(m_onboardingPanel, &OnboardingPanel::runFinished, m_partnersPage,
+            &PartnersPage::loadLastTest);
     connect(m_onboardingPanel, &OnboardingPanel::statusMessage, this,
             &MainWindow::showStatusMessage);
     connect(m_partnersPage, &PartnersPage::statusMessage, this, [this](const QString &message) {

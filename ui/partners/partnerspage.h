@@ -54,6 +54,9 @@ public:
     void refreshLiveStats();
     void refreshHourFigures();
     void refreshShadowResults();
+    // Re-reads the selected partner's latest onboarding result shown under its name (after a
+    // run finished on the Onboarding tab).
+    void loadLastTest();
 
     QAction *newAction() const { return m_newAction; }
     QAction *saveAction() const { return m_saveAction; }
@@ -91,7 +94,6 @@ private:
     QWidget *createList();
     QWidget *createDetails();
     void loadPartners();
-    void loadLastTest();
     void currentRowChanged();
     // Runs `proceed` once the editor's edits are saved or dropped; asks when there are some.
     void guardUnsaved(std::function<void()> proceed);
