@@ -280,6 +280,10 @@ LiveChartsView::ChartParts LiveChartsView::makeChart(const QString &objectName,
     parts.y = new QValueAxis;
     parts.y->setRange(0, yFloor);
     parts.y->setMinorTickCount(0);
+    // Qt Charts keeps an axis's label width from its last layout: when the range grows from
+    // "0.5" to "50" the new labels would show as "..." until the next resize.
+    parts.x->setTruncateLabels(false);
+    parts.y->setTruncateLabels(false);
     parts.chart->addAxis(parts.x, Qt::AlignBottom);
     parts.chart->addAxis(parts.y, Qt::AlignLeft);
 
