@@ -1,11 +1,9 @@
 #include "transfercolumns.h"
 
+#include "views/statusicons.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QHash>
-#include <QPainter>
-#include <QPainterPath>
-#include <QPixmap>
 
 namespace Dcs::TransferColumns {
 
@@ -41,80 +39,32 @@ OutcomeGroup groupOf(TransferOutcome outcome)
     return OutcomeGroup::Failed;
 }
 
-// Mid-tone colours that read on light and dark backgrounds alike; the shape carries the meaning.
-QColor colourOf(OutcomeGroup group)
+// The shape says the outcome's group (so colour is never the only cue), the tone its colour.
+StatusIcons::Glyph glyphOf(TransferOutcome outcome)
 {
-    switch (group) {
-    case OutcomeGroup::Answered: return QColor(0x2e, 0x9d, 0x4f);
-    case OutcomeGroup::Empty: return QColor(0x6f, 0x8f, 0xaf);
-    case OutcomeGroup::NotCalled: return QColor(0x8a, 0x8a, 0x8a);
-    case OutcomeGroup::Slow: return QColor(0xe0, 0x8a, 0x1e);
-    case OutcomeGroup::Failed: return QColor(0xd6, 0x3b, 0x3b);
+    using StatusIcons::Glyph;
+    switch (groupOf(outcome)) {
+    case OutcomeGroup::Answered: return Glyph::CheckDisc;
+    case OutcomeGroup::Empty: return Glyph::Ring;
+    case OutcomeGroup::NotCalled: return Glyph::DashSquare;
+    case OutcomeGroup::Slow:
+        return outcome == TransferOutcome::Late ? Glyph::LateClock : Glyph::Clock;
+    case OutcomeGroup::Failed: break;
     }
-    return Qt::gray;
+    return Glyph::ExclamationTriangle;
 }
 
-QPixmap drawOutcome(OutcomeGroup group, bool late, int size)
+StatusIcons::Tone toneOf(OutcomeGroup group)
 {
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const QColor colour = colourOf(group);
-    const qreal s = size;
-    const QRectF box(s * 0.1, s * 0.1, s * 0.8, s * 0.8);
-    QPen mark(Qt::white, qMax(1.5, s * 0.12), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    using StatusIcons::Tone;
     switch (group) {
-    case OutcomeGroup::Answered: {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(box);
-        painter.setPen(mark);
-        QPainterPath tick;
-        tick.moveTo(s * 0.3, s * 0.52);
-        tick.lineTo(s * 0.44, s * 0.66);
-        tick.lineTo(s * 0.7, s * 0.36);
-        painter.drawPath(tick);
-        break;
+    case OutcomeGroup::Answered: return Tone::Good;
+    case OutcomeGroup::Empty: return Tone::Calm;
+    case OutcomeGroup::NotCalled: return Tone::Muted;
+    case OutcomeGroup::Slow: return Tone::Caution;
+    case OutcomeGroup::Failed: break;
     }
-    case OutcomeGroup::Empty:
-        painter.setPen(QPen(colour, qMax(1.5, s * 0.12)));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(box.adjusted(s * 0.06, s * 0.06, -s * 0.06, -s * 0.06));
-        break;
-    case OutcomeGroup::NotCalled:
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawRoundedRect(box, s * 0.12, s * 0.12);
-        painter.setPen(mark);
-        painter.drawLine(QPointF(s * 0.3, s * 0.5), QPointF(s * 0.7, s * 0.5));
-        break;
-    case OutcomeGroup::Slow: {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(box);
-        painter.setPen(mark);
-        painter.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.5, s * 0.26));
-        painter.drawLine(QPointF(s * 0.5, s * 0.5), late ? QPointF(s * 0.7, s * 0.62)
-                                                         : QPointF(s * 0.68, s * 0.5));
-        break;
-    }
-    case OutcomeGroup::Failed: {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        QPainterPath triangle;
-        triangle.moveTo(s * 0.5, s * 0.06);
-        triangle.lineTo(s * 0.96, s * 0.9);
-        triangle.lineTo(s * 0.04, s * 0.9);
-        triangle.closeSubpath();
-        painter.drawPath(triangle);
-        painter.setPen(mark);
-        painter.drawLine(QPointF(s * 0.5, s * 0.36), QPointF(s * 0.5, s * 0.6));
-        painter.drawPoint(QPointF(s * 0.5, s * 0.76));
-        break;
-    }
-    }
-    return pixmap;
+    return Tone::Bad;
 }
 
 } // namespace
@@ -196,20 +146,12 @@ QString outcomeDescription(TransferOutcome outcome)
 
 QIcon outcomeIcon(TransferOutcome outcome)
 {
-    static QHash<int, QIcon> cache; // GUI thread only
-    const auto found = cache.constFind(int(outcome));
-    if (found != cache.constEnd())
-        return *found;
-    QIcon icon;
-    for (int size : {16, 24, 32})
-        icon.addPixmap(drawOutcome(groupOf(outcome), outcome == TransferOutcome::Late, size));
-    cache.insert(int(outcome), icon);
-    return icon;
+    return StatusIcons::icon(glyphOf(outcome), toneOf(groupOf(outcome)));
 }
 
 QColor outcomeColour(TransferOutcome outcome)
 {
-    return colourOf(groupOf(outcome));
+    return StatusIcons::colour(toneOf(groupOf(outcome)));
 }
 
 QString formatTime(qint64 msSinceEpoch)

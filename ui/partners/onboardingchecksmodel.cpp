@@ -1,10 +1,8 @@
 #include "onboardingchecksmodel.h"
 
+#include "views/statusicons.h"
+
 #include <QFont>
-#include <QHash>
-#include <QPainter>
-#include <QPainterPath>
-#include <QPixmap>
 
 namespace Dcs {
 
@@ -12,72 +10,6 @@ namespace {
 
 using Result = OnboardingCheck::Result;
 
-// Mid-tone colours that read on light and dark backgrounds, as TransferColumns' outcome icons.
-QColor colourOf(Result result)
-{
-    switch (result) {
-    case Result::Pass: return QColor(0x2e, 0x9d, 0x4f);
-    case Result::Warn: return QColor(0xe0, 0x8a, 0x1e);
-    case Result::Fail: return QColor(0xd6, 0x3b, 0x3b);
-    case Result::NotApplicable: break;
-    }
-    return QColor(0x8a, 0x8a, 0x8a);
-}
-
-QPixmap drawResult(Result result, int size)
-{
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const qreal s = size;
-    const QColor colour = colourOf(result);
-    const QRectF box(s * 0.1, s * 0.1, s * 0.8, s * 0.8);
-    const QPen mark(Qt::white, qMax(1.5, s * 0.12), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
-    switch (result) {
-    case Result::Pass: {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(box);
-        painter.setPen(mark);
-        QPainterPath tick;
-        tick.moveTo(s * 0.3, s * 0.52);
-        tick.lineTo(s * 0.44, s * 0.66);
-        tick.lineTo(s * 0.7, s * 0.36);
-        painter.drawPath(tick);
-        break;
-    }
-    case Result::Warn: {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        QPainterPath triangle;
-        triangle.moveTo(s * 0.5, s * 0.06);
-        triangle.lineTo(s * 0.96, s * 0.9);
-        triangle.lineTo(s * 0.04, s * 0.9);
-        triangle.closeSubpath();
-        painter.drawPath(triangle);
-        painter.setPen(mark);
-        painter.drawLine(QPointF(s * 0.5, s * 0.36), QPointF(s * 0.5, s * 0.6));
-        painter.drawPoint(QPointF(s * 0.5, s * 0.76));
-        break;
-    }
-    case Result::Fail:
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(box);
-        painter.setPen(mark);
-        painter.drawLine(QPointF(s * 0.34, s * 0.34), QPointF(s * 0.66, s * 0.66));
-        painter.drawLine(QPointF(s * 0.66, s * 0.34), QPointF(s * 0.34, s * 0.66));
-        break;
-    case Result::NotApplicable:
-        painter.setPen(QPen(colour, qMax(1.5, s * 0.1)));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(box.adjusted(s * 0.05, s * 0.05, -s * 0.05, -s * 0.05));
-        painter.drawLine(QPointF(s * 0.34, s * 0.5), QPointF(s * 0.66, s * 0.5));
-        break;
-    }
-    return pixmap;
-}
 
 } // namespace
 
@@ -94,15 +26,14 @@ QString OnboardingChecksModel::resultLabel(OnboardingCheck::Result result)
 
 QIcon OnboardingChecksModel::resultIcon(OnboardingCheck::Result result)
 {
-    static QHash<int, QIcon> cache; // GUI thread only
-    const auto found = cache.constFind(int(result));
-    if (found != cache.constEnd())
-        return *found;
-    QIcon icon;
-    for (int size : {16, 24, 32})
-        icon.addPixmap(drawResult(result, size));
-    cache.insert(int(result), icon);
-    return icon;
+    using namespace StatusIcons;
+    switch (result) {
+    case OnboardingCheck::Result::Pass: return icon(Glyph::CheckDisc, Tone::Good);
+    case OnboardingCheck::Result::Warn: return icon(Glyph::ExclamationTriangle, Tone::Caution);
+    case OnboardingCheck::Result::Fail: return icon(Glyph::CrossDisc, Tone::Bad);
+    case OnboardingCheck::Result::NotApplicable: break;
+    }
+    return icon(Glyph::Ring, Tone::Muted);
 }
 
 QString OnboardingChecksModel::checkTitle(const QString &name)

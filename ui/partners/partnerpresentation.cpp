@@ -1,5 +1,7 @@
 #include "partnerpresentation.h"
 
+#include "views/statusicons.h"
+
 #include "views/columnmenu.h"
 
 #include "monitor/transfercolumns.h"
@@ -7,12 +9,8 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QHash>
 #include <QHeaderView>
 #include <QMenu>
-#include <QPainter>
-#include <QPainterPath>
-#include <QPixmap>
 
 namespace Dcs::PartnerPresentation {
 
@@ -23,57 +21,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("Dcs::PartnerPresentation", text);
 }
 
-// Mid-tone colours that read on light and dark backgrounds (as TransferColumns' icons).
-QColor modeColour(Partner::Mode mode)
-{
-    switch (mode) {
-    case Partner::Mode::Disabled: return QColor(0x8a, 0x8a, 0x8a);
-    case Partner::Mode::Shadow: return QColor(0x5b, 0x7f, 0xc4);
-    case Partner::Mode::Live: return QColor(0x2e, 0x9d, 0x4f);
-    }
-    return Qt::gray;
-}
-
-QPixmap drawMode(Partner::Mode mode, int size)
-{
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const qreal s = size;
-    const QColor colour = modeColour(mode);
-    const qreal width = qMax(1.5, s * 0.12);
-    const QRectF box(s * 0.14, s * 0.14, s * 0.72, s * 0.72);
-    switch (mode) {
-    case Partner::Mode::Disabled:
-        painter.setPen(QPen(colour, width));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(box);
-        painter.drawLine(QPointF(s * 0.26, s * 0.74), QPointF(s * 0.74, s * 0.26));
-        break;
-    case Partner::Mode::Shadow: {
-        painter.setPen(QPen(colour, width));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(box);
-        QPainterPath half;
-        half.moveTo(box.center());
-        half.arcTo(box, 90, 180);
-        half.closeSubpath();
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawPath(half);
-        break;
-    }
-    case Partner::Mode::Live:
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(box.adjusted(-s * 0.04, -s * 0.04, s * 0.04, s * 0.04));
-        painter.setBrush(Qt::white);
-        painter.drawEllipse(QRectF(s * 0.4, s * 0.4, s * 0.2, s * 0.2));
-        break;
-    }
-    return pixmap;
-}
 
 } // namespace
 
@@ -102,15 +49,13 @@ QString modeDescription(Partner::Mode mode)
 
 QIcon modeIcon(Partner::Mode mode)
 {
-    static QHash<int, QIcon> cache; // GUI thread only
-    const auto found = cache.constFind(int(mode));
-    if (found != cache.cend())
-        return *found;
-    QIcon icon;
-    for (const int size : {16, 22, 32})
-        icon.addPixmap(drawMode(mode, size));
-    cache.insert(int(mode), icon);
-    return icon;
+    using namespace StatusIcons;
+    switch (mode) {
+    case Partner::Mode::Disabled: return icon(Glyph::SlashedRing, Tone::Muted);
+    case Partner::Mode::Shadow: return icon(Glyph::HalfDisc, Tone::Shadow);
+    case Partner::Mode::Live: return icon(Glyph::DotDisc, Tone::Good);
+    }
+    return {};
 }
 
 QString breakerLabel(PartnerBreakerState state, bool forced)
