@@ -124,12 +124,23 @@ QProcessEnvironment StudioProcess::isolatedEnvironment(const QString &home)
 QString StudioProcess::describeProcess(const QProcess &process, const QByteArray &out,
                                        const QByteArray &err)
 {
-    return QStringLiteral("%1: exit %2 (%3)\n--- stdout:\n%4\n--- stderr:\n%5")
+    // A sanitizer's report goes first, from its ERROR line: QTest cuts long messages, and the
+    // report's head (what went wrong, where) is what a failed CI run must show.
+    QString sanitizer;
+    for (const char *marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+        const qsizetype at = err.indexOf(marker);
+        if (at >= 0) {
+            sanitizer = QStringLiteral("--- sanitizer:\n%1\n")
+                            .arg(QString::fromUtf8(err.mid(qMax<qsizetype>(0, at - 200), 2400)));
+            break;
+        }
+    }
+    return QStringLiteral("%1: exit %2 (%3)\n%6--- stdout:\n%4\n--- stderr:\n%5")
         .arg(process.program())
         .arg(process.exitCode())
         .arg(process.exitStatus() == QProcess::NormalExit ? QStringLiteral("normal")
                                                           : QStringLiteral("crash"))
-        .arg(QString::fromUtf8(out.right(6000)), QString::fromUtf8(err.right(4000)));
+        .arg(QString::fromUtf8(out.right(6000)), QString::fromUtf8(err.right(4000)), sanitizer);
 }
 
 void StudioProcess::collect()

@@ -21,6 +21,8 @@
 #include <QTest>
 #include <QTimer>
 
+#include <sqlite3.h>
+
 #include <algorithm>
 
 using namespace Dcs;
@@ -136,7 +138,9 @@ private Q_SLOTS:
             QTimer memory;
             memory.setInterval(250);
             connect(&memory, &QTimer::timeout, this, [&] {
-                const qint64 rss = residentAnonymousBytes();
+                // SQLite's own heap (its page caches, up to 64 MiB per connection, fill as the
+                // log grows: bounded by design) is left out of what must stay flat.
+                const qint64 rss = residentAnonymousBytes() - sqlite3_memory_used();
                 if (clock.elapsed() <= warmUpSeconds * 1000)
                     rssAfterWarmUp = rss;
                 else
@@ -185,18 +189,25 @@ private Q_SLOTS:
                        .arg(quantileMs(delaysNs, 0.99), 0, 'f', 2)
                        .arg(quantileMs(delaysNs, 1.0), 0, 'f', 2);
             qInfo().noquote()
-                << QStringLiteral("responsiveness: resident anonymous memory %1 MiB after warm-up, "
-                                  "peak %2 MiB after")
+                << QStringLiteral("responsiveness: resident anonymous memory outside SQLite %1 MiB "
+                                  "after warm-up, peak %2 MiB after")
                        .arg(double(rssAfterWarmUp) / (1 << 20), 0, 'f', 1)
                        .arg(double(rssPeak) / (1 << 20), 0, 'f', 1);
         }
         QVERIFY(!delaysNs.empty());
-        // Flat once the rings are full: what may still grow is SQLite's page caches (up to
-        // 64 MiB per connection, filled as the log grows) and the allocator's arenas. Keeping every transfer (about 1 KiB each with its
-        // strings) would grow by that much per transfer read, tens of MiB in this run.
-        QVERIFY2(rssPeak - rssAfterWarmUp < 32LL << 20,
+#if defined(__SANITIZE_ADDRESS__)
+        // AddressSanitizer keeps freed memory in quarantine (up to 256 MiB) to catch
+        // use-after-free: resident memory grows with every allocation churned, whatever the
+        // code does. The debug and release runs assert flatness; this one only prints it.
+        qInfo("responsiveness: memory not asserted under AddressSanitizer (quarantine)");
+#else
+        // Flat once the rings are full: what may still grow is the allocator's arenas. Keeping
+        // every transfer (about 1 KiB each with its strings) would grow by that much per
+        // transfer read, tens of MiB in this run.
+        QVERIFY2(rssPeak - rssAfterWarmUp < 16LL << 20,
                  qPrintable(QStringLiteral("grew by %1 MiB")
                                 .arg(double(rssPeak - rssAfterWarmUp) / (1 << 20))));
+#endif
         server.shutdown();
         demo.reset();
     }
