@@ -194,8 +194,13 @@ void DcsServer::shutdown()
         qCInfo(lcStorage) << "storage closed;" << stats.committed << "writes committed,"
                           << stats.failedItems << "failed";
         m_idSync.reset();
+        // Partner calls in flight are dropped first, on the listener threads (still running):
+        // their continuations would otherwise run the endpoint's next stage after it is gone.
+        // Their events were never answered, so nothing answered goes unstored.
+        if (m_transfers)
+            m_transfers->shutdown();
         m_eventEndpoint.reset(); // and its stages
-        m_transfers.reset();      // its pools go on the listener threads, still running
+        m_transfers.reset();
         m_sweeper.reset();       // after the writer: commits may still schedule visitors
         m_rules.reset();
         m_identity.reset();

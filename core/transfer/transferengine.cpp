@@ -223,6 +223,11 @@ TransferEngine::TransferEngine(Storage &storage, const RulesEngine &rules)
 
 TransferEngine::~TransferEngine()
 {
+    shutdown();
+}
+
+void TransferEngine::shutdown()
+{
     QHash<QThread *, TransferThreadState *> states;
     {
         QMutexLocker locker(&m_mutex);

@@ -56,6 +56,11 @@ public:
     // Reads the partners and their secrets from the database; applies from the next call. A
     // partner whose endpoint cannot be parsed is left out and logged. Breakers, rate limits and
     // in-flight counts of partners that stay carry over.
+    // Frees every thread's pools, timers and calls in flight on its own thread (which must
+    // still run), without calling the stage continuations still owed: after this no callback
+    // reaches the engine or the endpoint waiting on it. For the server's shutdown, before the
+    // endpoint goes; the destructor does it too. A call made afterwards starts afresh.
+    void shutdown();
     void reloadPartners();
     void setSettings(const TransferSettings &settings);
     TransferSettings settings() const;
