@@ -146,6 +146,41 @@ void MembershipSweeper::arm()
     m_timer.start(int(delayMs));
 }
 
+bool MembershipSweeper::reevaluateVisitor(WriteContext &context, const RulesSnapshot &rules,
+                                          const QString &uuid, qint64 nowMs,
+                                          Reevaluation *outcome, QString *error,
+                                          QLatin1String unexplainedCause)
+{
+    VisitorProfile profile;
+    bool optedOut = false;
+    if (!RealizationStore::readProfile(context, uuid, nowMs, &profile, error)
+        || !RealizationStore::isOptedOut(context, uuid, &optedOut, error))
+        return false;
+    // A call committed just before this job may carry a realization stamped after nowMs:
+    // evaluate no earlier than it, or the sweep would undo that call's join.
+    qint64 atMs = nowMs;
+    for (const StoredRealization &stored : std::as_const(profile.realizations)) {
+        if (stored.realization.timeMs <= nowMs + kRacingCallMs)
+            atMs = std::max(atMs, stored.realization.timeMs);
+    }
+    Qualification result = Qualifier::reevaluate(rules, profile, atMs);
+    if (optedOut) { // leaves still apply; joins would be new qualifications
+        result.changes.removeIf([](const MembershipChange &change) {
+            return change.kind == MembershipChange::Kind::Join;
+        });
+    }
+    if (!unexplainedCause.isNull()) {
+        for (MembershipChange &change : result.changes) {
+            if (change.cause == MembershipCause::DefinitionsChanged)
+                change.cause = unexplainedCause;
+        }
+    }
+    if (!RealizationStore::writeQualification(context, uuid, result, error))
+        return false;
+    *outcome = Reevaluation{result.nextChangeMs, int(result.changes.size())};
+    return true;
+}
+
 void MembershipSweeper::sweepDue()
 {
     if (m_jobInFlight)
@@ -173,28 +208,11 @@ void MembershipSweeper::sweepDue()
     const WriteJob job = [snapshot, uuids, nowMs, outcomes](WriteContext &context,
                                                             QString *error) {
         outcomes->clear(); // a job may run twice: start from the inputs
-        VisitorProfile profile;
         for (const QString &uuid : uuids) {
-            bool optedOut = false;
-            if (!RealizationStore::readProfile(context, uuid, nowMs, &profile, error)
-                || !RealizationStore::isOptedOut(context, uuid, &optedOut, error))
+            Reevaluation done;
+            if (!reevaluateVisitor(context, *snapshot, uuid, nowMs, &done, error))
                 return false;
-            // A call committed just before this job may carry a realization stamped after
-            // nowMs: evaluate no earlier than it, or the sweep would undo that call's join.
-            qint64 atMs = nowMs;
-            for (const StoredRealization &stored : std::as_const(profile.realizations)) {
-                if (stored.realization.timeMs <= nowMs + kRacingCallMs)
-                    atMs = std::max(atMs, stored.realization.timeMs);
-            }
-            Qualification result = Qualifier::reevaluate(*snapshot, profile, atMs);
-            if (optedOut) { // leaves still apply; joins would be new qualifications
-                result.changes.removeIf([](const MembershipChange &change) {
-                    return change.kind == MembershipChange::Kind::Join;
-                });
-            }
-            if (!RealizationStore::writeQualification(context, uuid, result, error))
-                return false;
-            outcomes->append(Outcome{uuid, result.nextChangeMs, int(result.changes.size())});
+            outcomes->append(Outcome{uuid, done.nextChangeMs, done.changes});
         }
         return true;
     };

@@ -3,6 +3,7 @@
 #include "rules/realization.h"
 
 #include <QHash>
+#include <QLatin1String>
 #include <QMutex>
 #include <QObject>
 #include <QString>
@@ -16,7 +17,9 @@
 namespace Dcs {
 
 class RulesEngine;
+class RulesSnapshot;
 class Storage;
+class WriteContext;
 
 // Time moves (rules.md, "Segments"): a visitor leaves a segment when the realizations that held
 // them in expire or fall out of a recency window, and joins one when a NOT-ed trait expires or a
@@ -63,6 +66,19 @@ public:
     qsizetype scheduledCount() const;
     std::optional<qint64> scheduledAt(const QString &uuid) const;
     bool isSweeping() const { return m_jobInFlight; }
+
+    // What a sweep does to one visitor, inside a write job (also replay's second phase): read
+    // them, re-evaluate every active segment at nowMs (or at a racing call's later time), write
+    // the joins and leaves. An opted-out visitor only leaves. A change that time does not
+    // explain is stored with `unexplainedCause` when given (else "definitions changed").
+    struct Reevaluation
+    {
+        qint64 nextChangeMs = Realization::Never;
+        int changes = 0;
+    };
+    static bool reevaluateVisitor(WriteContext &context, const RulesSnapshot &rules,
+                                  const QString &uuid, qint64 nowMs, Reevaluation *outcome,
+                                  QString *error, QLatin1String unexplainedCause = {});
 
 Q_SIGNALS:
     // A sweep job finished: this many visitors re-evaluated, this many memberships changed.

@@ -500,14 +500,11 @@ std::span<const Realization> VisitorRealizations::realizations(qint64 traitSid) 
 
 // --- Qualifier ------------------------------------------------------------------------------
 
-Qualification Qualifier::qualify(const RulesSnapshot &rules, const QualifierInput &input)
+Qualification Qualifier::realize(const RulesSnapshot &rules, const QualifierInput &input)
 {
     Qualification result;
     result.nowMs = input.nowMs;
     result.tid = input.tid;
-    static const VisitorProfile newVisitor;
-    const VisitorProfile &profile = input.profile ? *input.profile : newVisitor;
-
     realizeRuleTraits(rules, input, result);
     realizeDirectSids(rules, input, result);
     realizePartnerCodes(rules, input, result);
@@ -515,6 +512,14 @@ Qualification Qualifier::qualify(const RulesSnapshot &rules, const QualifierInpu
     for (const NewRealization &realization : std::as_const(result.realizations))
         result.realizedTraits.append(realization.traitSid);
     std::sort(result.realizedTraits.begin(), result.realizedTraits.end());
+    return result;
+}
+
+Qualification Qualifier::qualify(const RulesSnapshot &rules, const QualifierInput &input)
+{
+    Qualification result = realize(rules, input);
+    static const VisitorProfile newVisitor;
+    const VisitorProfile &profile = input.profile ? *input.profile : newVisitor;
 
     const VisitorRealizations current(rules, spanOf(profile.realizations),
                                       spanOf(result.realizations),

@@ -141,6 +141,9 @@ inline constexpr QLatin1String EnteredRecencyWindow("entered recency window");
 inline constexpr QLatin1String DefinitionsChanged("definitions changed");
 inline constexpr QLatin1String SegmentInactive("segment inactive"); // deactivated
 inline constexpr QLatin1String SegmentRefused("segment rule refused"); // rule no longer compiles
+// The event log was replayed through the current definitions (rules/replay.h) and the
+// realizations it rebuilt changed the result.
+inline constexpr QLatin1String Replay("replay");
 } // namespace MembershipCause
 
 struct MembershipChange
@@ -257,6 +260,11 @@ private:
 };
 
 namespace Qualifier {
+
+// The first half of qualify(): the traits this input realizes (realizations, realizedTraits,
+// refusedDirectSids), no segment evaluated. Replay runs the stored log through it, so a
+// replayed event realizes exactly what the same call would realize live.
+Qualification realize(const RulesSnapshot &rules, const QualifierInput &input);
 
 // One call: realize traits, evaluate every active segment, compare with what the visitor
 // held, and build the answer's destinations.

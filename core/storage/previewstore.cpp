@@ -83,6 +83,49 @@ bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisit
     return true;
 }
 
+bool scanEventPage(QSqlDatabase db, qint64 afterMs, qint64 afterId, qint64 toMs, int limit,
+                   const ReplayEventRowVisitor &visit, int *rowsVisited, QString *error)
+{
+    *rowsVisited = 0;
+    sqlite3 *handle = handleOf(db);
+    if (!handle) {
+        if (error)
+            *error = QStringLiteral("the event scan needs an open SQLite connection");
+        return false;
+    }
+    static constexpr char Sql[] = "SELECT id, ts_ms, tid, uuid, signals FROM events INDEXED BY "
+                                  "events_by_time WHERE (ts_ms, id) > (?, ?) AND ts_ms <= ? "
+                                  "ORDER BY ts_ms, id LIMIT ?";
+    StatementGuard guard;
+    if (sqlite3_prepare_v2(handle, Sql, int(sizeof Sql - 1), &guard.statement, nullptr)
+        != SQLITE_OK) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    sqlite3_bind_int64(guard.statement, 1, afterMs);
+    sqlite3_bind_int64(guard.statement, 2, afterId);
+    sqlite3_bind_int64(guard.statement, 3, toMs);
+    sqlite3_bind_int(guard.statement, 4, limit);
+    ReplayEventRowView row;
+    int result = SQLITE_ROW;
+    while ((result = sqlite3_step(guard.statement)) == SQLITE_ROW) {
+        row.id = sqlite3_column_int64(guard.statement, 0);
+        row.timeMs = sqlite3_column_int64(guard.statement, 1);
+        row.tid = columnBytes(guard.statement, 2);
+        row.uuid = columnBytes(guard.statement, 3);
+        row.signalsJson = columnBytes(guard.statement, 4);
+        ++*rowsVisited;
+        visit(row);
+    }
+    if (result != SQLITE_DONE) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    return true;
+}
+
 bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error)
 {
     return countOne(db,

@@ -22,12 +22,30 @@ struct EventRowView
     QByteArrayView signalsJson; // the signals column as stored: {"key":["v1","v2"],...}
 };
 
+// One events row for replay: the row's bytes, valid only during the visitor call.
+struct ReplayEventRowView
+{
+    qint64 id = 0;
+    qint64 timeMs = 0;
+    QByteArrayView tid;
+    QByteArrayView uuid;
+    QByteArrayView signalsJson;
+};
+using ReplayEventRowVisitor = std::function<void(const ReplayEventRowView &row)>;
+
 // Returns false to stop the scan early (cancelled); the scan then still reports success.
 using EventRowVisitor = std::function<bool(const EventRowView &row)>;
 
 // Events with fromMs <= ts_ms <= toMs, through events_by_time, in ts_ms order.
 bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisitor &visit,
                 QString *error);
+
+// One page of replay's scan: at most `limit` events after (afterMs, afterId) in (ts_ms, id)
+// order with ts_ms <= toMs, through events_by_time (keyset paging: each page is a short read,
+// so a long replay never pins one snapshot and the WAL can be checkpointed meanwhile).
+// `rowsVisited` gets the number of rows; fewer than `limit` means the scan is over.
+bool scanEventPage(QSqlDatabase db, qint64 afterMs, qint64 afterId, qint64 toMs, int limit,
+                   const ReplayEventRowVisitor &visit, int *rowsVisited, QString *error);
 
 // How many events scanEvents() would visit (index only: a small fraction of the scan's cost).
 bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error);
