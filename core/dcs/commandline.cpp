@@ -123,8 +123,19 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("demo"),
         QStringLiteral("Load the demo workspace: simulated partners on loopback, sample traits "
                        "and segments, and a traffic generator."));
+    const QCommandLineOption replay(
+        QStringLiteral("replay"),
+        QStringLiteral("Re-run the stored event log through the current definitions for the "
+                       "rule-based traits TRAITS (comma-separated sids, or \"all\"), to "
+                       "backfill a new or edited trait; print the counts and exit. Ctrl+C "
+                       "stops after the current page, keeping what was replayed consistent."),
+        QStringLiteral("TRAITS"));
+    const QCommandLineOption sinceDays(
+        QStringLiteral("since-days"),
+        QStringLiteral("Events of the last N days for --replay (default 90)."),
+        QStringLiteral("N"));
     parser.addOptions({headless, db, listen, importOption, exportOption, check, importBatch,
-                       testPartner, calls, rate, demo});
+                       testPartner, calls, rate, demo, replay, sinceDays});
 
     const auto exitWith = [&result](int code, const QString &message, bool isError) {
         result.action = CommandLineResult::Action::Exit;
@@ -177,7 +188,38 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                 &options.listenPort, &error))
             return exitWith(ExitCode::BadUsage, QStringLiteral("--listen: %1").arg(error), true);
     }
-    // --export, --check and --import-batch each do one thing and exit.
+    if (parser.isSet(sinceDays) && !parser.isSet(replay))
+        return exitWith(ExitCode::BadUsage, QStringLiteral("--since-days needs --replay"), true);
+    if (parser.isSet(replay)) {
+        options.replay = true;
+        const QString traits = parser.value(replay).trimmed();
+        if (traits.compare(QLatin1String("all"), Qt::CaseInsensitive) != 0) {
+            for (const QString &part : traits.split(u',', Qt::SkipEmptyParts)) {
+                bool ok = false;
+                const qint64 sid = part.trimmed().toLongLong(&ok);
+                if (!ok || sid <= 0)
+                    return exitWith(ExitCode::BadUsage,
+                                    QStringLiteral("--replay: \"%1\" is not a trait sid; give "
+                                                   "sids like 1001,1002 or \"all\"")
+                                        .arg(part.trimmed()),
+                                    true);
+                options.replayTraits.append(sid);
+            }
+            if (options.replayTraits.isEmpty())
+                return exitWith(ExitCode::BadUsage,
+                                QStringLiteral("--replay needs trait sids or \"all\""), true);
+        }
+        if (parser.isSet(sinceDays)) {
+            bool ok = false;
+            options.replayDays = parser.value(sinceDays).toInt(&ok);
+            if (!ok || options.replayDays <= 0 || options.replayDays > 3650)
+                return exitWith(ExitCode::BadUsage,
+                                QStringLiteral("--since-days: a whole number of days from 1 "
+                                               "to 3650"),
+                                true);
+        }
+    }
+    // --export, --check, --import-batch and --replay each do one thing and exit.
     QStringList modes;
     if (!options.exportFile.isEmpty())
         modes.append(QStringLiteral("--export"));
@@ -189,6 +231,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                             true);
         modes.append(QStringLiteral("--import-batch"));
     }
+    if (options.replay)
+        modes.append(QStringLiteral("--replay"));
     if (modes.size() > 1)
         return exitWith(ExitCode::BadUsage,
                         QStringLiteral("%1 cannot be combined").arg(modes.join(
@@ -222,7 +266,8 @@ bool wantsGui(int argc, char **argv)
     // one.
     static const char *const nonGui[] = {
         "--headless", "--export", "--check",        "--help",  "-h",     "--help-all",
-        "--version",  "-v",       "--import-batch", "--calls", "--rate", "--test-partner"};
+        "--version",  "-v",       "--import-batch", "--calls", "--rate", "--test-partner",
+        "--replay",   "--since-days"};
     for (int i = 1; i < argc; ++i) {
         for (const char *flag : nonGui) {
             const size_t length = std::strlen(flag);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHostAddress>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -24,6 +25,11 @@ struct CommandLineOptions
     int testCalls = 1;
     double testRate = 10; // calls started per second
     bool demo = false;
+    // --replay: re-run the event log through the current rules for these rule-based traits
+    // (empty with replay set: every one that can be replayed), over the last replayDays days.
+    bool replay = false;
+    QList<qint64> replayTraits;
+    int replayDays = 90;
 };
 
 struct CommandLineResult
@@ -48,7 +54,7 @@ inline constexpr int BadUsage = 2; // unknown option, bad value, or a feature no
 CommandLineResult parseCommandLine(const QStringList &arguments);
 
 // True unless the arguments ask for a mode without a window (--headless, --export, --check,
-// --import-batch, --test-partner, --help, --version). Reads raw argv because it runs before the
+// --import-batch, --test-partner, --replay, --help, --version). Reads raw argv because it runs before the
 // application object exists.
 bool wantsGui(int argc, char **argv);
 

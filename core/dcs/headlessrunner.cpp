@@ -6,6 +6,7 @@
 #include "dcsserver.h"
 #include "monitor/monitorfeed.h"
 #include "profiles/batchimporter.h"
+#include "rules/replay.h"
 #include "rules/rulesnapshot.h"
 #include "storage/definitionversions.h"
 #include "storage/storage.h"
@@ -13,7 +14,9 @@
 #include "testpartnercommand.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -116,6 +119,68 @@ int runImportBatch(const CommandLineOptions &options)
         printLine(stderr, QStringLiteral("%1: no line could be applied")
                               .arg(options.importBatchFile));
     return report.succeeded() ? ExitCode::Success : ExitCode::Failed;
+}
+
+// --replay: the rules compiled from the database, then the event log of the last N days re-run
+// through them for the chosen traits (rules/replay.h), with progress on stderr. SIGINT/SIGTERM
+// cancel after the page being written. Exit 0 when done, 1 when cancelled, failed, or nothing
+// could be replayed.
+int runReplay(const CommandLineOptions &options)
+{
+    QString error;
+    const std::unique_ptr<Storage> storage = Storage::open(databasePathOf(options), &error);
+    if (!storage) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    RulesEngine rules;
+    QList<RuleDiagnosticWithItem> problems;
+    if (!rules.reload(*storage, &problems, &error)) {
+        printLine(stderr, error);
+        return ExitCode::Failed;
+    }
+    for (const RuleDiagnosticWithItem &problem : std::as_const(problems))
+        printLine(stderr, QStringLiteral("warning: %1").arg(problem.message()));
+
+    ReplayOptions replayOptions;
+    replayOptions.traitSids = options.replayTraits;
+    replayOptions.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(options.replayDays)
+                                                                     * 86'400'000;
+    ReplayJob job(*storage);
+    UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
+    QEventLoop loop;
+    ReplayResult result;
+    int lastPercent = -1;
+    QObject::connect(&job, &ReplayJob::progress, &loop,
+                     [&lastPercent](double fraction, ReplayPhase phase) {
+                         const int percent = int(fraction * 100);
+                         if (percent == lastPercent
+                             || (percent / 10 == lastPercent / 10 && percent < 100))
+                             return;
+                         lastPercent = percent;
+                         printLine(stderr, QStringLiteral("%1% (%2)").arg(percent).arg(
+                                               phase == ReplayPhase::Events
+                                                   ? QStringLiteral("events")
+                                                   : QStringLiteral("re-evaluating visitors")));
+                     });
+    QObject::connect(&job, &ReplayJob::finished, &loop, [&](const ReplayResult &done) {
+        result = done;
+        loop.quit();
+    });
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, &job, [&job] {
+        printLine(stderr, QStringLiteral("cancelling after the page being written"));
+        job.cancel();
+    });
+    if (job.start(rules.snapshot(), replayOptions) == 0) {
+        printLine(stderr, QStringLiteral("no rules to replay"));
+        return ExitCode::Failed;
+    }
+    loop.exec();
+    for (const ReplaySkippedTrait &skipped : std::as_const(result.skippedTraits))
+        printLine(stderr, QStringLiteral("trait %1 skipped: %2").arg(skipped.sid).arg(
+                              skipped.reason));
+    printLine(result.ok() ? stdout : stderr, result.summary());
+    return result.status == ReplayResult::Status::Done ? ExitCode::Success : ExitCode::Failed;
 }
 
 // One line with every partner called in the last minute: calls/s, success, p99 and breaker,
@@ -258,6 +323,8 @@ int runWithoutGui(const CommandLineOptions &options, const ServerCompanionFactor
         return runImportBatch(options);
     if (!options.testPartner.isEmpty())
         return runTestPartnerCommand(options);
+    if (options.replay)
+        return runReplay(options);
     return runHeadless(options, startDemo);
 }
 

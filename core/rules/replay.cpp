@@ -103,9 +103,12 @@ QString ReplayResult::summary() const
     case Status::Cancelled:
         break;
     }
-    QString text = QObject::tr("%1 of %2 events replayed for %n trait(s): ", nullptr,
-                               int(replayedTraits.size()))
-                       .arg(locale.toString(eventsRead), locale.toString(eventsExpected));
+    const QString read = locale.toString(eventsRead);
+    const QString expected = locale.toString(eventsExpected);
+    QString text = replayedTraits.size() == 1
+                       ? QObject::tr("%1 of %2 events replayed for 1 trait: ").arg(read, expected)
+                       : QObject::tr("%1 of %2 events replayed for %3 traits: ")
+                             .arg(read, expected, locale.toString(replayedTraits.size()));
     text += QObject::tr("%1 realizations written, %2 replaced; %3 visitors re-evaluated, "
                         "%4 membership changes")
                 .arg(locale.toString(realizationsWritten), locale.toString(realizationsRemoved),

@@ -345,6 +345,22 @@ void TestCommandLine::usageErrors_data()
         << QStringList{QStringLiteral("--import"), QStringLiteral("in.json"),
                        QStringLiteral("--export"), QStringLiteral("out.json")}
         << QStringList{QStringLiteral("--import"), QStringLiteral("--export")};
+    QTest::newRow("replay not a sid")
+        << QStringList{QStringLiteral("--replay"), QStringLiteral("1001,abc")}
+        << QStringList{QStringLiteral("--replay"), QStringLiteral("\"abc\" is not a trait sid")};
+    QTest::newRow("replay nothing")
+        << QStringList{QStringLiteral("--replay"), QStringLiteral(",")}
+        << QStringList{QStringLiteral("--replay needs trait sids")};
+    QTest::newRow("since-days alone")
+        << QStringList{QStringLiteral("--since-days"), QStringLiteral("3")}
+        << QStringList{QStringLiteral("--since-days needs --replay")};
+    QTest::newRow("since-days zero")
+        << QStringList{QStringLiteral("--replay=all"), QStringLiteral("--since-days=0")}
+        << QStringList{QStringLiteral("--since-days: a whole number")};
+    QTest::newRow("replay and export")
+        << QStringList{QStringLiteral("--replay=all"), QStringLiteral("--export=o.json")}
+        << QStringList{QStringLiteral("--export"), QStringLiteral("--replay"),
+                       QStringLiteral("cannot be combined")};
     QTest::newRow("import-batch missing value") << QStringList{QStringLiteral("--import-batch")}
                                                 << QStringList{QStringLiteral("import-batch")};
     QTest::newRow("import-batch empty")
@@ -452,6 +468,8 @@ void TestCommandLine::wantsGui_data()
     QTest::newRow("export=") << QByteArrayList{"--export=out.json"} << false;
     QTest::newRow("check") << QByteArrayList{"--check", "in.json"} << false;
     QTest::newRow("check=") << QByteArrayList{"--check=in.json"} << false;
+    QTest::newRow("replay") << QByteArrayList{"--replay", "all"} << false;
+    QTest::newRow("replay=") << QByteArrayList{"--replay=1001", "--since-days=7"} << false;
     QTest::newRow("help") << QByteArrayList{"--help"} << false;
     QTest::newRow("-h") << QByteArrayList{"-h"} << false;
     QTest::newRow("help-all") << QByteArrayList{"--help-all"} << false;

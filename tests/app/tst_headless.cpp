@@ -99,6 +99,8 @@ private Q_SLOTS:
     void importBatchFailures_data();
     void importBatchFailures();
 
+    void replayRebuildsTheRuleTraits();
+
     void usageErrors_data();
     void usageErrors();
     void helpAndVersion_data();
@@ -586,6 +588,71 @@ void TestHeadless::importBatch()
                  QStringList{QStringLiteral("5001|batch file")});
     }
     QSqlDatabase::removeDatabase(connection);
+    verifyDatabase(database);
+}
+
+// --replay as an operator runs it: events made by a running server, then the log replayed by a
+// second process without a display; the counts printed, the realizations rebuilt with origin
+// "replay", and the onboarded trait's left alone.
+void TestHeadless::replayRebuildsTheRuleTraits()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString database = home.filePath(QStringLiteral("r.sqlite"));
+    {
+        StudioProcess server(binary(), home.path());
+        const quint16 port = server.startHeadless({QStringLiteral("--db"), database,
+                                                   QStringLiteral("--import"), sampleWorkspace()},
+                                                  kStartTimeoutMs);
+        QVERIFY2(port != 0, qPrintable(server.describe()));
+        for (const QByteArray &query :
+             {QByteArrayLiteral("/event?c_section=sports&d_rtbd=json"),
+              QByteArrayLiteral("/event?c_section=news&d_rtbd=json"),
+              QByteArrayLiteral("/event?c_section=sports&d_sid=2001&d_rtbd=json")})
+            QVERIFY2(httpGet(port, query), qPrintable(server.describe()));
+        QVERIFY2(server.stopWith(SIGTERM, kStopTimeoutMs), qPrintable(server.describe()));
+    }
+
+    StudioProcess studio(binary(), home.path()); // no display: must not need one
+    QVERIFY2(studio.run({QStringLiteral("--replay"), QStringLiteral("all"),
+                         QStringLiteral("--since-days"), QStringLiteral("2"),
+                         QStringLiteral("--db"), database},
+                        kRunTimeoutMs),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitStatus() == QProcess::NormalExit, qPrintable(studio.describe()));
+    QVERIFY2(studio.process().exitCode() == 0, qPrintable(studio.describe()));
+    QVERIFY2(studio.out().contains(QStringLiteral("3 of 3 events replayed for 2 traits: 2 "
+                                                  "realizations written, 2 replaced")),
+             qPrintable(studio.describe()));
+    QVERIFY2(studio.err().contains(QStringLiteral("100% (")), qPrintable(studio.describe()));
+
+    const QString connection = QStringLiteral("tst_headless-replay");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(database);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT trait_sid, source, count(*) FROM "
+                                          "trait_realizations GROUP BY 1, 2 ORDER BY 1, 2")));
+        QStringList rows;
+        while (query.next())
+            rows.append(QStringLiteral("%1|%2|%3").arg(query.value(0).toString(),
+                                                       query.value(1).toString(),
+                                                       query.value(2).toString()));
+        QCOMPARE(rows, (QStringList{QStringLiteral("1001|replay|2"),
+                                    QStringLiteral("2001|sid|1")}));
+    }
+    QSqlDatabase::removeDatabase(connection);
+
+    // Nothing that can be replayed: said, and exit 1.
+    StudioProcess onboarded(binary(), home.path());
+    QVERIFY2(onboarded.run({QStringLiteral("--replay"), QStringLiteral("2001"),
+                            QStringLiteral("--db"), database},
+                           kRunTimeoutMs),
+             qPrintable(onboarded.describe()));
+    QVERIFY2(onboarded.process().exitCode() == 1, qPrintable(onboarded.describe()));
+    QVERIFY2(onboarded.err().contains(QStringLiteral("trait 2001 skipped: an onboarded trait")),
+             qPrintable(onboarded.describe()));
     verifyDatabase(database);
 }
 
