@@ -2,13 +2,14 @@
 
 #include "rules/segmentrule.h"
 #include "storage/previewstore.h"
-#include "storage/realizationstore.h"
+#include "rules/qualifier.h"
 #include "storage/storage.h"
 
 #include <QMetaObject>
 #include <QVarLengthArray>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 namespace Dcs {
@@ -16,6 +17,19 @@ namespace Dcs {
 namespace {
 
 constexpr qint64 VisitorsPerCheck = 4096;
+
+// Where a uuid stands between the first and last stored ones, for progress: the scan runs in
+// uuid order and visitor ids are spread evenly (random digits), so this tracks the share read
+// without counting rows first. Only the leading 15 characters matter (a double holds them).
+double uuidPosition(QByteArrayView uuid)
+{
+    double value = 0;
+    for (qsizetype i = 0; i < 15; ++i)
+        value = value * 10 + (i < uuid.size() && uuid[i] >= '0' && uuid[i] <= '9'
+                                  ? uuid[i] - '0'
+                                  : 0);
+    return value;
+}
 
 // A stored profile as the previewed rules read it: per sid they name, its realizations, or for
 // a folder trait all its members' realizations together. Rebuilt per visitor without
@@ -37,19 +51,28 @@ public:
         }
     }
 
-    void load(const VisitorProfile &profile)
+    // The sids to read: the named ones, folder traits replaced by their members, each once.
+    QList<qint64> scannedSids() const
+    {
+        QList<qint64> sids(m_members.cbegin(), m_members.cend());
+        std::sort(sids.begin(), sids.end());
+        sids.erase(std::unique(sids.begin(), sids.end()), sids.end());
+        return sids;
+    }
+
+    // One visitor's rows, sorted by (traitSid, timeMs).
+    void load(std::span<const StoredRealization> stored)
     {
         m_realizations.clear();
-        const auto &stored = profile.realizations; // sorted by (traitSid, timeMs)
         for (Named &named : m_named) {
             named.first = m_realizations.size();
             for (qsizetype m = 0; m < named.memberCount; ++m) {
                 const qint64 member = m_members.at(named.firstMember + m);
-                auto it = std::lower_bound(stored.cbegin(), stored.cend(), member,
+                auto it = std::lower_bound(stored.begin(), stored.end(), member,
                                            [](const StoredRealization &r, qint64 sid) {
                                                return r.traitSid < sid;
                                            });
-                for (; it != stored.cend() && it->traitSid == member; ++it)
+                for (; it != stored.end() && it->traitSid == member; ++it)
                     m_realizations.append(it->realization);
             }
             named.count = m_realizations.size() - named.first;
@@ -100,14 +123,6 @@ SegmentPreviewResult run(QSqlDatabase db, const RulesSnapshot &rules, QStringVie
     result.compared = saved.has_value();
     const auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
 
-    qint64 expected = 0;
-    QString error;
-    if (progress && !PreviewStore::countVisitors(db, &expected, &error)) {
-        result.status = SegmentPreviewResult::Status::Failed;
-        result.error = error;
-        return result;
-    }
-
     QList<qint64> sids = draft->traitSids();
     if (saved) {
         const QList<qint64> savedSids = saved->traitSids();
@@ -117,30 +132,68 @@ SegmentPreviewResult run(QSqlDatabase db, const RulesSnapshot &rules, QStringVie
         }
     }
     PreviewRealizations source(rules, sids);
+
+    QString error;
+    double firstPosition = 0;
+    double span = 0;
+    if (progress) {
+        QByteArray first;
+        QByteArray last;
+        if (!PreviewStore::realizationUuidRange(db, &first, &last, &error)) {
+            result.status = SegmentPreviewResult::Status::Failed;
+            result.error = error;
+            return result;
+        }
+        firstPosition = uuidPosition(first);
+        span = uuidPosition(last) - firstPosition;
+    }
+
+    // Only visitors with a counting realization of a named trait can hold either rule: one
+    // that holds with none is refused when compiled. So the scan reads just those rows, from
+    // the covering index, one visitor's rows at a time.
+    QVarLengthArray<StoredRealization, 64> visitorRows;
+    QByteArray currentUuid;
+    const auto evaluateVisitor = [&] {
+        source.load({visitorRows.constData(), size_t(visitorRows.size())});
+        const bool draftHolds = draft->holds(source, nowMs);
+        result.holders += draftHolds;
+        if (saved) {
+            const bool savedHolds = saved->holds(source, nowMs);
+            result.savedHolders += savedHolds;
+            result.joins += draftHolds && !savedHolds;
+            result.leaves += savedHolds && !draftHolds;
+        }
+    };
     bool stopped = false;
-    const bool scanned = RealizationStore::scanProfiles(
-        db, nowMs,
-        [&](const QString &, const VisitorProfile &profile) {
-            if (++result.visitorsScanned % VisitorsPerCheck == 0) {
-                if (cancelled()) {
-                    stopped = true;
-                    return false;
+    const bool scanned = PreviewStore::scanRealizations(
+        db, source.scannedSids(), nowMs,
+        [&](const PreviewStore::RealizationRowView &row) {
+            if (row.uuid != QByteArrayView(currentUuid)) {
+                if (!visitorRows.isEmpty())
+                    evaluateVisitor();
+                visitorRows.clear();
+                // Copied into the same buffer each time: no allocation per visitor.
+                currentUuid.resize(row.uuid.size());
+                std::memcpy(currentUuid.data(), row.uuid.data(), size_t(row.uuid.size()));
+                if (++result.visitorsScanned % VisitorsPerCheck == 0) {
+                    if (cancelled()) {
+                        stopped = true;
+                        return false;
+                    }
+                    if (progress)
+                        progress(span > 0 ? std::clamp((uuidPosition(row.uuid) - firstPosition)
+                                                           / span,
+                                                       0.0, 1.0)
+                                          : 0.0);
                 }
-                if (progress && expected > 0)
-                    progress(std::min(1.0, double(result.visitorsScanned) / double(expected)));
             }
-            source.load(profile);
-            const bool draftHolds = draft->holds(source, nowMs);
-            result.holders += draftHolds;
-            if (saved) {
-                const bool savedHolds = saved->holds(source, nowMs);
-                result.savedHolders += savedHolds;
-                result.joins += draftHolds && !savedHolds;
-                result.leaves += savedHolds && !draftHolds;
-            }
+            visitorRows.append(StoredRealization{row.traitSid,
+                                                 Realization{row.timeMs, row.expiresMs}});
             return true;
         },
         &error);
+    if (scanned && !stopped && !visitorRows.isEmpty())
+        evaluateVisitor();
     if (!scanned) {
         result.status = SegmentPreviewResult::Status::Failed;
         result.error = error;

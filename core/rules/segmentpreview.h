@@ -21,7 +21,9 @@ class Storage;
 // "Preview while editing" for a draft segment (rules.md): how many visitors hold it now, and,
 // against the saved version of the segment, how many would join and how many would leave.
 //
-// One pass over every stored visitor's unexpired realizations (RealizationStore::scanProfiles).
+// One pass over the unexpired realizations of the traits the two rules name (folder traits: their
+// members), in visitor order, from the covering index realizations_by_visitor: only a visitor
+// with such a realization can hold either rule, since a rule that holds with none is refused.
 // The draft is compiled against the snapshot's catalog, exactly as saving would compile it; a
 // folder trait it names counts its members' realizations together, whether or not an active
 // segment names that folder. "Join" and "leave" compare the draft with the saved rule
@@ -33,7 +35,7 @@ struct SegmentPreviewResult
 
     Status status = Status::Done;
     quint64 generation = 0; // SegmentPreviewJob::start()'s ticket
-    qint64 visitorsScanned = 0;
+    qint64 visitorsScanned = 0; // visitors with a realization of a named trait
     qint64 holders = 0; // visitors the draft holds for at nowMs
     // A saved rule was given and still compiles: savedHolders, joins and leaves are set.
     // With no saved rule, joins == holders; with one that no longer compiles (a trait it
@@ -52,8 +54,8 @@ struct SegmentPreviewResult
 namespace SegmentPreview {
 
 // The worker, on the calling thread and its connection `db`. `savedRuleText` empty: no saved
-// version (a new segment), so every holder is a join. Progress is the share of the visitors
-// table scanned; `cancel` stops within a few thousand visitors (Status::Cancelled).
+// version (a new segment), so every holder is a join. Progress is where the scan stands in the
+// stored uuid range; `cancel` stops within a few thousand visitors (Status::Cancelled).
 SegmentPreviewResult run(QSqlDatabase db, const RulesSnapshot &rules, QStringView draftRuleText,
                          QStringView savedRuleText, qint64 nowMs,
                          const PreviewProgress &progress = {},

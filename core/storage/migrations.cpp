@@ -291,6 +291,14 @@ const QList<QStringList> &allMigrations()
             QStringLiteral("DROP TABLE partner_codes"),
             QStringLiteral("ALTER TABLE partner_codes_by_visitor RENAME TO partner_codes"),
         },
+        // 5: realizations_by_visitor covers expires_ms. A returning visitor's profile read on
+        // /event and the segment preview's scan (PreviewStore::scanRealizations) then read the
+        // index alone, never the table rows.
+        {
+            QStringLiteral("DROP INDEX realizations_by_visitor"),
+            QStringLiteral("CREATE INDEX realizations_by_visitor "
+                           "ON trait_realizations (uuid, trait_sid, ts_ms, expires_ms)"),
+        },
     };
     return migrations;
 }

@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+
 namespace Dcs::PreviewStore {
 
 namespace {
@@ -122,6 +124,69 @@ bool scanEventPage(QSqlDatabase db, qint64 afterMs, qint64 afterId, qint64 toMs,
         if (error)
             *error = QString::fromUtf8(sqlite3_errmsg(handle));
         return false;
+    }
+    return true;
+}
+
+bool scanRealizations(QSqlDatabase db, const QList<qint64> &traitSids, qint64 nowMs,
+                      const RealizationRowVisitor &visit, QString *error)
+{
+    sqlite3 *handle = handleOf(db);
+    if (!handle) {
+        if (error)
+            *error = QStringLiteral("the realization scan needs an open SQLite connection");
+        return false;
+    }
+    if (traitSids.isEmpty())
+        return true;
+    QByteArray sql = "SELECT uuid, trait_sid, ts_ms, expires_ms FROM trait_realizations "
+                     "INDEXED BY realizations_by_visitor WHERE trait_sid IN (";
+    for (qsizetype i = 0; i < traitSids.size(); ++i)
+        sql += (i ? ",?" : "?");
+    sql += ") AND (expires_ms IS NULL OR expires_ms > ?) ORDER BY uuid, trait_sid, ts_ms";
+    StatementGuard guard;
+    if (sqlite3_prepare_v2(handle, sql.constData(), int(sql.size()), &guard.statement, nullptr)
+        != SQLITE_OK) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    int parameter = 0;
+    for (const qint64 sid : traitSids)
+        sqlite3_bind_int64(guard.statement, ++parameter, sid);
+    sqlite3_bind_int64(guard.statement, ++parameter, nowMs);
+    RealizationRowView row;
+    int result = SQLITE_ROW;
+    while ((result = sqlite3_step(guard.statement)) == SQLITE_ROW) {
+        row.uuid = columnBytes(guard.statement, 0);
+        row.traitSid = sqlite3_column_int64(guard.statement, 1);
+        row.timeMs = sqlite3_column_int64(guard.statement, 2);
+        row.expiresMs = sqlite3_column_type(guard.statement, 3) == SQLITE_NULL
+                            ? std::numeric_limits<qint64>::max()
+                            : sqlite3_column_int64(guard.statement, 3);
+        if (!visit(row))
+            return true;
+    }
+    if (result != SQLITE_DONE) {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(handle));
+        return false;
+    }
+    return true;
+}
+
+bool realizationUuidRange(QSqlDatabase db, QByteArray *first, QByteArray *last, QString *error)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!SqlUtil::run(query,
+                      QStringLiteral("SELECT (SELECT min(uuid) FROM trait_realizations), "
+                                     "(SELECT max(uuid) FROM trait_realizations)"),
+                      {}, error))
+        return false;
+    if (query.next()) {
+        *first = query.value(0).toString().toLatin1();
+        *last = query.value(1).toString().toLatin1();
     }
     return true;
 }

@@ -47,6 +47,25 @@ bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisit
 bool scanEventPage(QSqlDatabase db, qint64 afterMs, qint64 afterId, qint64 toMs, int limit,
                    const ReplayEventRowVisitor &visit, int *rowsVisited, QString *error);
 
+// One trait_realizations row for the segment preview: valid only during the visitor call.
+struct RealizationRowView
+{
+    QByteArrayView uuid;
+    qint64 traitSid = 0;
+    qint64 timeMs = 0;
+    qint64 expiresMs = 0; // Realization::Never for NULL
+};
+using RealizationRowVisitor = std::function<bool(const RealizationRowView &row)>;
+
+// The realizations of `traitSids` unexpired at nowMs, in (uuid, trait_sid, ts_ms) order: one
+// pass over the covering index realizations_by_visitor, on SQLite's own handle. `visit`
+// returns false to stop early (the scan still reports success).
+bool scanRealizations(QSqlDatabase db, const QList<qint64> &traitSids, qint64 nowMs,
+                      const RealizationRowVisitor &visit, QString *error);
+
+// The smallest and largest uuid holding any realization (two index seeks), for progress.
+bool realizationUuidRange(QSqlDatabase db, QByteArray *first, QByteArray *last, QString *error);
+
 // How many events scanEvents() would visit (index only: a small fraction of the scan's cost).
 bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error);
 

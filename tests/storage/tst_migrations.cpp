@@ -122,6 +122,33 @@ private Q_SLOTS:
                      index);
     }
 
+    // A returning visitor's profile read (every /event) and the segment preview read the index
+    // alone, never the table rows.
+    void realizationReadsUseTheCoveringIndex()
+    {
+        QTemporaryDir dir;
+        QString error;
+        auto storage = Storage::open(dir.filePath(QStringLiteral("plan.sqlite")), &error);
+        QVERIFY2(storage, qPrintable(error));
+        QSqlQuery query(storage->reader());
+        for (const char *sql :
+             {"SELECT trait_sid, ts_ms, expires_ms FROM trait_realizations WHERE uuid = '1' "
+              "AND (expires_ms IS NULL OR expires_ms > 5)",
+              "SELECT uuid, trait_sid, ts_ms, expires_ms FROM trait_realizations INDEXED BY "
+              "realizations_by_visitor WHERE trait_sid IN (1, 2) AND (expires_ms IS NULL OR expires_ms > 5) "
+              "ORDER BY uuid, trait_sid, ts_ms"}) {
+            QVERIFY(query.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + QLatin1String(sql)));
+            QStringList plan;
+            while (query.next())
+                plan.append(query.value(3).toString());
+            QVERIFY2(plan.join(u';').contains(
+                         QLatin1String("USING COVERING INDEX realizations_by_visitor")),
+                     qPrintable(plan.join(u';')));
+            QVERIFY2(!plan.join(u';').contains(QLatin1String("TEMP B-TREE")),
+                     qPrintable(plan.join(u';')));
+        }
+    }
+
     void reopeningIsANoOp()
     {
         QTemporaryDir dir;
