@@ -140,4 +140,9 @@ bool BatchFileReader::readLine(Line *line)
     }
 }
 
+qint64 BatchFileReader::bytesRead() const
+{
+    return m_file ? qint64(gzoffset(m_file)) : 0;
+}
+
 } // namespace Dcs

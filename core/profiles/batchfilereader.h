@@ -39,6 +39,8 @@ public:
     bool readLine(Line *line);
 
     bool hasError() const { return !m_error.isEmpty(); }
+    // How far into the file on disk reading has got (compressed bytes for a .gz), for progress.
+    qint64 bytesRead() const;
     QString errorString() const { return m_error; }
 
 private:

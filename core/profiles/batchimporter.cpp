@@ -594,7 +594,17 @@ BatchImportReport BatchImporter::importFile(const QString &path)
     QList<BatchLine> chunk;
     BatchFileReader::Line raw;
     // A failed write stops the reading: the next jobs would fail the same way.
+    const qint64 fileBytes = QFileInfo(path).size();
+    constexpr qint64 kLinesPerCheck = 1024;
     while (!writeFailed && reader.readLine(&raw)) {
+        if (report.linesRead % kLinesPerCheck == 0) {
+            if (m_options.cancel && m_options.cancel->load()) {
+                report.cancelled = true;
+                break;
+            }
+            if (m_options.progress && fileBytes > 0)
+                m_options.progress(std::min(1.0, double(reader.bytesRead()) / double(fileBytes)));
+        }
         ++report.linesRead;
         BatchLine line = parser.parse(raw.bytes, raw.truncated);
         for (const BatchLine::BadItem &bad : std::as_const(line.badItems))
@@ -617,6 +627,9 @@ BatchImportReport BatchImporter::importFile(const QString &path)
     if (reader.hasError() && !writeFailed)
         report.error = u"%1: reading stopped after line %2: %3"_s.arg(
             path, QString::number(report.linesRead), reader.errorString());
+    else if (report.cancelled && !writeFailed)
+        report.error = u"%1: cancelled after line %2; the lines before it were applied"_s.arg(
+            path, QString::number(report.linesRead));
 
     // Only a file read to its end says what a user's traits are: a damaged .overwrite file
     // adds what it holds but replaces nothing.
@@ -643,6 +656,8 @@ BatchImportReport BatchImporter::importFile(const QString &path)
     }
 
     report.unknownUserIds = unknownIds.size();
+    if (m_options.progress && report.error.isEmpty())
+        m_options.progress(1.0);
     sortByFirstLine(report.skippedLines);
     sortByFirstLine(report.skippedItems);
     return report;

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -54,6 +55,7 @@ struct BatchImportReport
     // Why the import stopped short: a bad name, a file that cannot be opened or read to its
     // end (the lines before the failure are applied and counted), a failed write.
     QString error;
+    bool cancelled = false; // BatchImportOptions::cancel stopped the reading
 
     qint64 linesRead = 0;
     qint64 linesApplied = 0;
@@ -103,6 +105,12 @@ struct BatchImportOptions
     // A running server's sweeper: each visitor is scheduled at its next membership change
     // once the line committed. Null without one (the command line: the next start rebuilds).
     MembershipSweeper *sweeper = nullptr;
+    // Called now and then on the importing thread with the share of the file read, in [0, 1].
+    std::function<void(double fraction)> progress;
+    // Set (from any thread): reading stops before the next line. The lines read so far are
+    // applied; the report's error says where it stopped, so an .overwrite file replaces
+    // nothing, as with any file not read to its end.
+    const std::atomic<bool> *cancel = nullptr;
 };
 
 // Applies an inbound batch file to the storage (dcs-api.md, "Batch inbound files"), through the

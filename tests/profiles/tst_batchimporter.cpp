@@ -13,6 +13,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <atomic>
+
 using namespace Dcs;
 using namespace Fixture;
 using namespace Qt::StringLiterals;
@@ -418,6 +421,43 @@ private Q_SLOTS:
         QCOMPARE(report.linesApplied, qint64(240));
         QCOMPARE(report.skippedLineCount(BatchSkip::OverUserLimit), qint64(5));
         QCOMPARE(rows(u"SELECT count(*) FROM trait_realizations"_s), QStringList{u"3"_s});
+    }
+
+    // Progress is the share of the file read, rising to 1; a cancel stops the reading at a line
+    // boundary, applies what was read, and (as for any file not read to its end) an .overwrite
+    // file replaces nothing.
+    void progressAndCancel()
+    {
+        QStringList lines;
+        for (int i = 0; i < 5000; ++i)
+            lines.append(Known + (i % 2 ? u"\tauto"_s : u"\tboat"_s));
+        const QString path = file(u"ftp_dpm_1955_1700000000.sync.gz"_s, lines);
+
+        QList<double> fractions;
+        BatchImportOptions options;
+        options.linesPerJob = 100;
+        options.progress = [&fractions](double fraction) { fractions.append(fraction); };
+        const BatchImportReport done = BatchImporter(*m_storage, m_rules, options)
+                                           .importFile(path);
+        QVERIFY2(done.succeeded(), qPrintable(done.toText()));
+        QVERIFY(!done.cancelled);
+        QCOMPARE(done.linesRead, qint64(5000));
+        QVERIFY(fractions.size() >= 3);
+        QVERIFY(std::is_sorted(fractions.cbegin(), fractions.cend()));
+        QCOMPARE(fractions.last(), 1.0);
+
+        std::atomic<bool> cancel = false;
+        options.progress = [&cancel](double) { cancel = true; };
+        options.cancel = &cancel;
+        const QString overwrite = file(u"ftp_dpm_1955_1700000060.overwrite"_s, lines);
+        const BatchImportReport stopped = BatchImporter(*m_storage, m_rules, options)
+                                              .importFile(overwrite);
+        QVERIFY(stopped.cancelled);
+        QVERIFY(!stopped.succeeded());
+        QVERIFY2(stopped.error.contains(u"cancelled after line 1024"_s), qPrintable(stopped.error));
+        QCOMPARE(stopped.linesRead, qint64(1024));
+        QCOMPARE(stopped.linesApplied + stopped.linesSkipped(), qint64(1024));
+        QCOMPARE(stopped.realizationsRemoved, qint64(0)); // nothing replaced
     }
 
     void jobReplayedAfterAFailingNeighbourCountsOnce()
