@@ -8,6 +8,8 @@
 #include "monitor/livechartsview.h"
 #include "monitor/partnerhealthstrip.h"
 #include "partners/onboardingpanel.h"
+#include "reports/reportspage.h"
+#include "visitors/visitorspage.h"
 #include "monitor/historypage.h"
 #include "monitor/monitorpage.h"
 #include "monitor/transferdetailview.h"
@@ -134,6 +136,27 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     m_historySplitter->restoreState(AppSettings().historySplitterState());
     addPage(QStringLiteral("history"), tr("History"),
             style()->standardIcon(QStyle::SP_FileDialogContentsView), m_historySplitter);
+
+    // One visitor explained (issue 7), reached from any transfer with "Explain Visitor"; its
+    // partner calls open in the History page.
+    m_visitorsPage = new VisitorsPage(m_server);
+    connect(m_visitorsPage, &VisitorsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    const auto explainVisitor = [this](const QString &uuid) {
+        m_visitorsPage->lookUp(uuid); // first: showing the page then refreshes nothing
+        setCurrentPage(QStringLiteral("visitors"));
+    };
+    connect(m_monitorPage, &MonitorPage::visitorRequested, this, explainVisitor);
+    connect(m_historyPage, &HistoryPage::visitorRequested, this, explainVisitor);
+    connect(m_visitorsPage, &VisitorsPage::historyRequested, this, [this](const QString &tid) {
+        setCurrentPage(QStringLiteral("history"));
+        m_historyPage->showTid(tid);
+    });
+    addPage(QStringLiteral("visitors"), tr("Visitors"),
+            style()->standardIcon(QStyle::SP_FileDialogInfoView), m_visitorsPage);
+    m_reportsPage = new ReportsPage(m_server);
+    connect(m_reportsPage, &ReportsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("reports"), tr("Reports"),
+            style()->standardIcon(QStyle::SP_FileDialogListView), m_reportsPage);
 
     m_partnersPage = new PartnersPage(m_server);
     // The onboarding test of the selected partner, as the page's last tab.

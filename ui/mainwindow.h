@@ -20,6 +20,8 @@ class DemoTrafficControl;
 class OnboardingPanel;
 class PartnersPage;
 class HistoryPage;
+class ReportsPage;
+class VisitorsPage;
 class MonitorPage;
 class SettingsPage;
 class WorkspacePage;
@@ -46,6 +48,8 @@ public:
     PartnersPage *partnersPage() const { return m_partnersPage; }
     OnboardingPanel *onboardingPanel() const { return m_onboardingPanel; }
     HistoryPage *historyPage() const { return m_historyPage; }
+    VisitorsPage *visitorsPage() const { return m_visitorsPage; }
+    ReportsPage *reportsPage() const { return m_reportsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -86,6 +90,8 @@ private:
     OnboardingPanel *m_onboardingPanel = nullptr;
     HistoryPage *m_historyPage = nullptr;
     QSplitter *m_historySplitter = nullptr;
+    VisitorsPage *m_visitorsPage = nullptr;
+    ReportsPage *m_reportsPage = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
     QElapsedTimer m_sinceLastStats;

@@ -43,6 +43,12 @@ const QString monitorHeader = QStringLiteral("monitor/header");
 const QString monitorSplitter = QStringLiteral("monitor/splitter");
 const QString monitorDetailSplitter = QStringLiteral("monitor/detailSplitter");
 const QString transferDetailTab = QStringLiteral("monitor/detailTab");
+// Visitors page
+const QString visitorsViews = QStringLiteral("visitors/views/");
+// Reports page
+const QString reportsViews = QStringLiteral("reports/views/");
+const QString reportsChartDays = QStringLiteral("reports/chartDays");
+const QString reportsExportFolder = QStringLiteral("reports/exportFolder");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -365,6 +371,49 @@ int AppSettings::transferDetailTab() const
 void AppSettings::setTransferDetailTab(int tab)
 {
     m_settings.setValue(Key::transferDetailTab, tab);
+}
+
+// Visitors page
+QByteArray AppSettings::visitorsViewState(const QString &part) const
+{
+    return m_settings.value(Key::visitorsViews + part).toByteArray();
+}
+
+void AppSettings::setVisitorsViewState(const QString &part, const QByteArray &state)
+{
+    m_settings.setValue(Key::visitorsViews + part, state);
+}
+
+// Reports page
+QByteArray AppSettings::reportsViewState(const QString &part) const
+{
+    return m_settings.value(Key::reportsViews + part).toByteArray();
+}
+
+void AppSettings::setReportsViewState(const QString &part, const QByteArray &state)
+{
+    m_settings.setValue(Key::reportsViews + part, state);
+}
+
+int AppSettings::reportsChartDays() const
+{
+    const int days = m_settings.value(Key::reportsChartDays, 30).toInt();
+    return days == 7 || days == 90 ? days : 30;
+}
+
+void AppSettings::setReportsChartDays(int days)
+{
+    m_settings.setValue(Key::reportsChartDays, days);
+}
+
+QString AppSettings::reportsExportFolder() const
+{
+    return m_settings.value(Key::reportsExportFolder).toString();
+}
+
+void AppSettings::setReportsExportFolder(const QString &folder)
+{
+    m_settings.setValue(Key::reportsExportFolder, folder);
 }
 
 } // namespace Dcs

@@ -97,6 +97,18 @@ public:
     // The transfer detail pane's current tab (shared by every page that shows one).
     int transferDetailTab() const;
     void setTransferDetailTab(int tab);
+    // Visitors page (ui/visitors): its splitters and table headers by part name
+    // ("mainSplitter", "traitsHeader", ...).
+    QByteArray visitorsViewState(const QString &part) const;
+    void setVisitorsViewState(const QString &part, const QByteArray &state);
+    // Reports page (ui/reports): its splitter and table header by part name, the days the
+    // adds/drops chart covers (7, 30 or 90; default 30) and the last CSV export folder.
+    QByteArray reportsViewState(const QString &part) const;
+    void setReportsViewState(const QString &part, const QByteArray &state);
+    int reportsChartDays() const;
+    void setReportsChartDays(int days);
+    QString reportsExportFolder() const;
+    void setReportsExportFolder(const QString &folder);
 
 private:
     QSettings m_settings;

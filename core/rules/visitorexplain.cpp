@@ -60,14 +60,7 @@ QString comparisonText(const TraitRuleNode &node)
 
 QString traitNodeText(const QList<TraitRuleNode> &nodes, qsizetype index)
 {
-    const TraitRuleNode &node = nodes.at(index);
-    switch (node.kind) {
-    case TraitRuleNode::Kind::Comparison: return comparisonText(node);
-    case TraitRuleNode::Kind::Not: return u"NOT"_s;
-    case TraitRuleNode::Kind::And: return u"AND"_s;
-    case TraitRuleNode::Kind::Or: return u"OR"_s;
-    }
-    return QString();
+    return traitRuleNodeText(nodes.at(index));
 }
 
 QJsonValue timeJson(qint64 ms)
@@ -491,6 +484,17 @@ QString VisitorExplanation::toText() const
                          .arg(change.segmentName, change.cause));
     }
     return lines.join(u'\n') + u'\n';
+}
+
+QString traitRuleNodeText(const TraitRuleNode &node)
+{
+    switch (node.kind) {
+    case TraitRuleNode::Kind::Comparison: return comparisonText(node);
+    case TraitRuleNode::Kind::Not: return u"NOT"_s;
+    case TraitRuleNode::Kind::And: return u"AND"_s;
+    case TraitRuleNode::Kind::Or: return u"OR"_s;
+    }
+    return QString();
 }
 
 QString explainTime(qint64 ms)

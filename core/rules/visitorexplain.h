@@ -132,6 +132,10 @@ VisitorExplanation explainVisitor(QSqlDatabase db, const RulesSnapshot &rules,
                                   const QString &uuid, qint64 nowMs, QString *error,
                                   int recentChangeLimit = DefaultRecentChanges);
 
+// One part of a trait rule as toText() prints it: `c_section == "sports"`, AND, OR, NOT (the
+// visitors page draws the same tree).
+QString traitRuleNodeText(const TraitRuleNode &node);
+
 // "2024-03-20T12:00:00.000Z", or "never" for Realization::Never.
 QString explainTime(qint64 ms);
 

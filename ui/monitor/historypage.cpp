@@ -32,6 +32,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <memory>
 
 namespace Dcs {
 
@@ -550,44 +551,64 @@ void HistoryPage::narrowTo(const TransferFilter &filter)
 
 void HistoryPage::showTableMenu(const QPoint &position)
 {
-    const QModelIndex index = m_view->indexAt(position);
-    QMenu menu(this);
-    menu.addAction(m_copyAction);
-    menu.addAction(m_selectAllAction);
-    menu.addSeparator();
-    menu.addAction(m_exportSelectionAction);
-    menu.addAction(m_exportAllAction);
+    const std::unique_ptr<QMenu> menu(createTableMenu(m_view->indexAt(position)));
+    menu->exec(m_view->viewport()->mapToGlobal(position));
+}
+
+QMenu *HistoryPage::createTableMenu(const QModelIndex &index)
+{
+    auto *menu = new QMenu(this);
+    menu->addAction(m_copyAction);
+    menu->addAction(m_selectAllAction);
+    menu->addSeparator();
+    menu->addAction(m_exportSelectionAction);
+    menu->addAction(m_exportAllAction);
     if (index.isValid()) {
         const TransferRecord record = m_model->record(index.row());
         const TransferFilter current = m_filterBar->filter();
-        menu.addSeparator();
-        QAction *visitor = menu.addAction(tr("Show Only This &Visitor"), this, [=, this] {
+        menu->addSeparator();
+        QAction *explain = menu->addAction(tr("E&xplain Visitor"), this, [this, record] {
+            Q_EMIT visitorRequested(record.uuid);
+        });
+        explain->setObjectName(QStringLiteral("explainVisitorAction"));
+        explain->setToolTip(tr("Open visitor %1 in the Visitors page: traits, segments and "
+                               "why").arg(record.uuid));
+        QAction *visitor = menu->addAction(tr("Show Only This &Visitor"), this, [=, this] {
             TransferFilter filter = current;
             filter.visitor = record.uuid;
             narrowTo(filter);
         });
         visitor->setToolTip(tr("Every partner call for visitor %1").arg(record.uuid));
-        menu.addAction(tr("Show Only This &Event (tid)"), this, [=, this] {
+        menu->addAction(tr("Show Only This &Event (tid)"), this, [=, this] {
             TransferFilter filter = current;
             filter.tid = record.tid;
             narrowTo(filter);
         });
-        menu.addAction(tr("Show Only This &Partner"), this, [=, this] {
+        menu->addAction(tr("Show Only This &Partner"), this, [=, this] {
             TransferFilter filter = current;
             filter.dpid = record.dpid;
             narrowTo(filter);
         });
-        menu.addAction(tr("Show Only This &Outcome"), this, [=, this] {
+        menu->addAction(tr("Show Only This &Outcome"), this, [=, this] {
             TransferFilter filter = current;
             filter.outcome = record.outcome;
             narrowTo(filter);
         });
     }
     if (!m_filterBar->filter().isEmpty())
-        menu.addAction(tr("C&lear Filter"), this, [this] { narrowTo({}); });
-    menu.addSeparator();
-    menu.addAction(m_refreshAction);
-    menu.exec(m_view->viewport()->mapToGlobal(position));
+        menu->addAction(tr("C&lear Filter"), this, [this] { narrowTo({}); });
+    menu->addSeparator();
+    menu->addAction(m_refreshAction);
+    return menu;
+}
+
+void HistoryPage::showTid(const QString &tid)
+{
+    // The whole log: the call may be older than the range shown.
+    setTimeRange(TimeRange::All);
+    TransferFilter filter;
+    filter.tid = tid;
+    narrowTo(filter);
 }
 
 void HistoryPage::showHeaderMenu(const QPoint &position)

@@ -13,6 +13,8 @@ class QAction;
 class QComboBox;
 class QDateTimeEdit;
 class QLabel;
+class QMenu;
+class QModelIndex;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -57,6 +59,13 @@ public:
     // reloads the partner list.
     void refresh();
 
+    // Every partner call of the /event with this tid, whenever it was (the Visitors page opens
+    // a call here).
+    void showTid(const QString &tid);
+    // The table's context menu for the row at `index` (invalid: for the selection only); the
+    // caller owns it. For tests.
+    QMenu *createTableMenu(const QModelIndex &index);
+
     TransferRecord currentRecord() const;
     // The selected rows' attempts, in table order.
     QList<TransferRecord> selectedRecords() const;
@@ -78,6 +87,8 @@ Q_SIGNALS:
     void currentTransferChanged(const Dcs::TransferRecord &record);
     // `error` is empty on success.
     void exportFinished(const QString &path, qint64 rows, const QString &error);
+    // "Explain Visitor" on a row: the Visitors page shows this visitor.
+    void visitorRequested(const QString &uuid);
 
 protected:
     bool event(QEvent *event) override;

@@ -588,6 +588,12 @@ QMenu *MonitorPage::createContextMenu(const QModelIndex &index)
                         [this, tid = record.tid] { copyText(tid, tr("the tid")); });
         menu->addAction(tr("Copy Visitor"), this,
                         [this, uuid = record.uuid] { copyText(uuid, tr("the visitor's UUID")); });
+        QAction *explain = menu->addAction(tr("Explain Visitor"), this, [this, record] {
+            Q_EMIT visitorRequested(record.uuid);
+        });
+        explain->setObjectName(QStringLiteral("explainVisitorAction"));
+        explain->setToolTip(tr("Open the visitor in the Visitors page: traits, segments and "
+                               "why"));
         menu->addSeparator();
         const QString partner
             = TransferColumns::data(record, TransferColumns::Partner, Qt::DisplayRole)

@@ -80,6 +80,8 @@ public:
 
 Q_SIGNALS:
     void statusMessage(const QString &message);
+    // "Explain Visitor" on a row: the Visitors page shows this visitor.
+    void visitorRequested(const QString &uuid);
 
 protected:
     void showEvent(QShowEvent *event) override;
