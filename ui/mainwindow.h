@@ -21,6 +21,7 @@ class OnboardingPanel;
 class PartnersPage;
 class HistoryPage;
 class MonitorPage;
+class SegmentsPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -46,6 +47,7 @@ public:
     PartnersPage *partnersPage() const { return m_partnersPage; }
     OnboardingPanel *onboardingPanel() const { return m_onboardingPanel; }
     HistoryPage *historyPage() const { return m_historyPage; }
+    SegmentsPage *segmentsPage() const { return m_segmentsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -85,6 +87,7 @@ private:
     PartnersPage *m_partnersPage = nullptr;
     OnboardingPanel *m_onboardingPanel = nullptr;
     HistoryPage *m_historyPage = nullptr;
+    SegmentsPage *m_segmentsPage = nullptr;
     QSplitter *m_historySplitter = nullptr;
     QTimer *m_rateTimer = nullptr;
     EventStats::Snapshot m_lastStats;
