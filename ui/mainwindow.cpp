@@ -10,6 +10,7 @@
 #include "partners/onboardingpanel.h"
 #include "reports/reportspage.h"
 #include "visitors/visitorspage.h"
+#include "segments/segmentspage.h"
 #include "monitor/historypage.h"
 #include "monitor/monitorpage.h"
 #include "monitor/transferdetailview.h"
@@ -180,6 +181,15 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     connect(m_partnersPage->menu(), &QMenu::triggered, this,
             [this] { setCurrentPage(QStringLiteral("partners")); });
 
+    m_segmentsPage = new SegmentsPage(m_server);
+    connect(m_segmentsPage, &SegmentsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("segments"), tr("Segments"),
+            style()->standardIcon(QStyle::SP_FileDialogListView), m_segmentsPage);
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          m_segmentsPage->menu());
+    connect(m_segmentsPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("segments")); });
+
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
@@ -193,6 +203,9 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             &WorkspacePage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
             &PartnersPage::reload);
+    connect(m_workspacePage, &WorkspacePage::operationFinished, m_segmentsPage,
+            &SegmentsPage::reload);
+    connect(m_segmentsPage, &SegmentsPage::segmentSaved, m_workspacePage, &WorkspacePage::reload);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,

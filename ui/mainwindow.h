@@ -23,6 +23,7 @@ class HistoryPage;
 class ReportsPage;
 class VisitorsPage;
 class MonitorPage;
+class SegmentsPage;
 class SettingsPage;
 class WorkspacePage;
 
@@ -50,6 +51,7 @@ public:
     HistoryPage *historyPage() const { return m_historyPage; }
     VisitorsPage *visitorsPage() const { return m_visitorsPage; }
     ReportsPage *reportsPage() const { return m_reportsPage; }
+    SegmentsPage *segmentsPage() const { return m_segmentsPage; }
     QLabel *listenerStatusLabel() const { return m_listenerLabel; }
     // The running demo (--demo, or started from the first-run offer), owned by the runner;
     // null without one. Shows its traffic control in the status bar.
@@ -89,6 +91,7 @@ private:
     PartnersPage *m_partnersPage = nullptr;
     OnboardingPanel *m_onboardingPanel = nullptr;
     HistoryPage *m_historyPage = nullptr;
+    SegmentsPage *m_segmentsPage = nullptr;
     QSplitter *m_historySplitter = nullptr;
     VisitorsPage *m_visitorsPage = nullptr;
     ReportsPage *m_reportsPage = nullptr;

@@ -49,6 +49,12 @@ const QString visitorsViews = QStringLiteral("visitors/views/");
 const QString reportsViews = QStringLiteral("reports/views/");
 const QString reportsChartDays = QStringLiteral("reports/chartDays");
 const QString reportsExportFolder = QStringLiteral("reports/exportFolder");
+// Segments page
+const QString segmentsSplitter = QStringLiteral("segments/splitter");
+const QString segmentsEditorSplitter = QStringLiteral("segments/editorSplitter");
+const QString segmentsListHeader = QStringLiteral("segments/listHeader");
+const QString segmentsEditorTab = QStringLiteral("segments/editorTab");
+const QString segmentsRuleView = QStringLiteral("segments/ruleView");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -414,6 +420,58 @@ QString AppSettings::reportsExportFolder() const
 void AppSettings::setReportsExportFolder(const QString &folder)
 {
     m_settings.setValue(Key::reportsExportFolder, folder);
+}
+
+// Segments page
+
+QByteArray AppSettings::segmentsSplitterState() const
+{
+    return m_settings.value(Key::segmentsSplitter).toByteArray();
+}
+
+void AppSettings::setSegmentsSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::segmentsSplitter, state);
+}
+
+QByteArray AppSettings::segmentsEditorSplitterState() const
+{
+    return m_settings.value(Key::segmentsEditorSplitter).toByteArray();
+}
+
+void AppSettings::setSegmentsEditorSplitterState(const QByteArray &state)
+{
+    m_settings.setValue(Key::segmentsEditorSplitter, state);
+}
+
+QByteArray AppSettings::segmentsListHeaderState() const
+{
+    return m_settings.value(Key::segmentsListHeader).toByteArray();
+}
+
+void AppSettings::setSegmentsListHeaderState(const QByteArray &state)
+{
+    m_settings.setValue(Key::segmentsListHeader, state);
+}
+
+int AppSettings::segmentsEditorTab() const
+{
+    return m_settings.value(Key::segmentsEditorTab, 0).toInt();
+}
+
+void AppSettings::setSegmentsEditorTab(int tab)
+{
+    m_settings.setValue(Key::segmentsEditorTab, tab);
+}
+
+int AppSettings::segmentsRuleView() const
+{
+    return m_settings.value(Key::segmentsRuleView, 0).toInt();
+}
+
+void AppSettings::setSegmentsRuleView(int view)
+{
+    m_settings.setValue(Key::segmentsRuleView, view);
 }
 
 } // namespace Dcs

@@ -110,6 +110,19 @@ public:
     QString reportsExportFolder() const;
     void setReportsExportFolder(const QString &folder);
 
+    // Segments page (ui/segments): the list | editor split, the tree | rule | preview split, the
+    // list's columns and sort, the editor's tab and the rule view (0 Visual, 1 Code).
+    QByteArray segmentsSplitterState() const;
+    void setSegmentsSplitterState(const QByteArray &state);
+    QByteArray segmentsEditorSplitterState() const;
+    void setSegmentsEditorSplitterState(const QByteArray &state);
+    QByteArray segmentsListHeaderState() const;
+    void setSegmentsListHeaderState(const QByteArray &state);
+    int segmentsEditorTab() const;
+    void setSegmentsEditorTab(int tab);
+    int segmentsRuleView() const;
+    void setSegmentsRuleView(int view);
+
 private:
     QSettings m_settings;
 };

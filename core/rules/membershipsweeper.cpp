@@ -97,7 +97,8 @@ bool MembershipSweeper::rebuild(QString *error)
         },
         error);
     qCInfo(lcRules) << "membership sweeper: scheduled" << scheduled << "visitors from storage";
-    arm();
+    // The timer lives on the sweeper's thread: a rebuild after an edit may run on a worker's.
+    QMetaObject::invokeMethod(this, &MembershipSweeper::arm, Qt::AutoConnection);
     return ok;
 }
 

@@ -303,6 +303,41 @@ QList<qint64> SegmentRule::traitSids() const
     return sids;
 }
 
+SegmentRulePart SegmentRule::tree() const
+{
+    return isEmpty() ? SegmentRulePart() : partAt(rootIndex());
+}
+
+SegmentRulePart SegmentRule::partAt(int index) const
+{
+    const Node &node = m_nodes.at(index);
+    SegmentRulePart part;
+    part.kind = node.kind;
+    part.span = node.span;
+    switch (node.kind) {
+    case SegmentNodeKind::Trait:
+        part.traitSid = m_traits.at(node.first).sid;
+        break;
+    case SegmentNodeKind::Frequency:
+        for (qint32 i = 0; i < node.count; ++i)
+            part.frequency.traitSids.append(m_traits.at(node.first + i).sid);
+        part.frequency.recency = node.recency;
+        part.frequency.recencyDays = node.recencyDays;
+        part.frequency.comparison = node.comparison;
+        part.frequency.threshold = node.threshold;
+        break;
+    case SegmentNodeKind::Not:
+        part.operands.append(partAt(node.first));
+        break;
+    case SegmentNodeKind::And:
+    case SegmentNodeKind::Or:
+        for (qint32 i = 0; i < node.count; ++i)
+            part.operands.append(partAt(m_operands.at(node.first + i)));
+        break;
+    }
+    return part;
+}
+
 // --- validation -----------------------------------------------------------------------------
 
 QList<RuleDiagnostic> SegmentRule::validate(const TraitCatalog &catalog) const

@@ -122,6 +122,17 @@ struct FrequencySpec
     qint64 threshold = 1;
 };
 
+// A rule as a tree of values, for editors that show its structure (the visual segment
+// builder). Built on demand from the compiled arrays; the live path never uses it.
+struct SegmentRulePart
+{
+    SegmentNodeKind kind = SegmentNodeKind::Trait;
+    qint64 traitSid = 0;             // Trait
+    FrequencySpec frequency;         // Frequency
+    QList<SegmentRulePart> operands; // Not: one; And, Or: two or more, in rule order
+    SourceSpan span;                 // where the part is in the rule text (line 0: built in code)
+};
+
 class SegmentRule
 {
 public:
@@ -161,6 +172,9 @@ public:
     // The traits the rule names, each once, in order of first appearance: the realizations the
     // engine must load to evaluate it.
     QList<qint64> traitSids() const;
+
+    // The rule as a tree of values; a Trait part with sid 0 for the empty rule.
+    SegmentRulePart tree() const;
 
     // The refusals of rules.md, each pointing at the offending part: a trait that does not
     // exist; FREQUENCY or recency on an onboarded trait; recency of 0 days or less; an empty
@@ -233,6 +247,7 @@ private:
     SegmentExplanation explainNode(int index, const RealizationSource &source, qint64 nowMs,
                                    int maxSteps) const;
     int everyoneCulprit(int index) const;
+    SegmentRulePart partAt(int index) const;
     bool sameTree(int index, const SegmentRule &other, int otherIndex) const;
 
     QList<Node> m_nodes;
