@@ -14,6 +14,7 @@
 #include "monitor/transferfilter.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
+#include "traits/traitspage.h"
 #include "views/democontrols.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
@@ -157,6 +158,16 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     connect(m_partnersPage->menu(), &QMenu::triggered, this,
             [this] { setCurrentPage(QStringLiteral("partners")); });
 
+    // Traits (issue 7): folders, the trait list and the editor with its live preview.
+    auto *traitsPage = new TraitsPage(m_server);
+    connect(traitsPage, &TraitsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("traits"), tr("Traits"),
+            style()->standardIcon(QStyle::SP_FileDialogListView), traitsPage);
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          traitsPage->menu());
+    connect(traitsPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("traits")); });
+
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusMessageMs); });
@@ -170,6 +181,8 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             &WorkspacePage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
             &PartnersPage::reload);
+    connect(m_workspacePage, &WorkspacePage::operationFinished, traitsPage, &TraitsPage::reload);
+    connect(m_partnersPage, &PartnersPage::partnersChanged, traitsPage, &TraitsPage::reload);
 
     m_settingsPage = new SettingsPage(m_server);
     connect(m_settingsPage, &SettingsPage::statusMessage, this,

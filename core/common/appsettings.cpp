@@ -43,6 +43,9 @@ const QString monitorHeader = QStringLiteral("monitor/header");
 const QString monitorSplitter = QStringLiteral("monitor/splitter");
 const QString monitorDetailSplitter = QStringLiteral("monitor/detailSplitter");
 const QString transferDetailTab = QStringLiteral("monitor/detailTab");
+// Traits page (ui/traits).
+const QString traitsViews = QStringLiteral("traits/views/");
+const QString traitsRuleTab = QStringLiteral("traits/ruleTab");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -365,6 +368,28 @@ int AppSettings::transferDetailTab() const
 void AppSettings::setTransferDetailTab(int tab)
 {
     m_settings.setValue(Key::transferDetailTab, tab);
+}
+
+// Traits page
+
+QByteArray AppSettings::traitsViewState(const QString &part) const
+{
+    return m_settings.value(Key::traitsViews + part).toByteArray();
+}
+
+void AppSettings::setTraitsViewState(const QString &part, const QByteArray &state)
+{
+    m_settings.setValue(Key::traitsViews + part, state);
+}
+
+int AppSettings::traitsRuleTab() const
+{
+    return m_settings.value(Key::traitsRuleTab, 0).toInt();
+}
+
+void AppSettings::setTraitsRuleTab(int tab)
+{
+    m_settings.setValue(Key::traitsRuleTab, tab);
 }
 
 } // namespace Dcs

@@ -97,7 +97,9 @@ bool MembershipSweeper::rebuild(QString *error)
         },
         error);
     qCInfo(lcRules) << "membership sweeper: scheduled" << scheduled << "visitors from storage";
-    arm();
+    // The timer belongs to the sweeper's thread: a rebuild on a worker (an editor's save
+    // reloading the rules off the GUI thread) re-arms it there.
+    QMetaObject::invokeMethod(this, &MembershipSweeper::arm, Qt::AutoConnection);
     return ok;
 }
 

@@ -54,7 +54,8 @@ public:
     void schedule(const QString &uuid, qint64 atMs);
     // Schedules every stored visitor with a membership or an unexpired realization (one pass
     // over both tables on this thread's read connection; blocks for as long as that takes).
-    // Out-of-date memberships are due at once. False with `error` if the read fails.
+    // Out-of-date memberships are due at once. False with `error` if the read fails. May run
+    // on any thread (it reads on that thread's connection and re-arms on the sweeper's).
     bool rebuild(QString *error = nullptr);
     // The clock jumped other than by real time (a test's clock, a resumed laptop): re-arm now.
     void clockChanged();

@@ -29,6 +29,12 @@ using EventRowVisitor = std::function<bool(const EventRowView &row)>;
 bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisitor &visit,
                 QString *error);
 
+// The same in either order. Newest first serves the trait editor's sample of matching events
+// and the signal keys seen lately, which stop after the newest rows they need.
+enum class ScanOrder : quint8 { OldestFirst, NewestFirst };
+bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, ScanOrder order,
+                const EventRowVisitor &visit, QString *error);
+
 // How many events scanEvents() would visit (index only: a small fraction of the scan's cost).
 bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error);
 
