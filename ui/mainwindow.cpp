@@ -17,6 +17,7 @@
 #include "monitor/transferfilter.h"
 #include "storage/storage.h"
 #include "storage/traitrepository.h"
+#include "traits/traitspage.h"
 #include "views/democontrols.h"
 #include "views/settingspage.h"
 #include "views/workspacepage.h"
@@ -181,6 +182,16 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     connect(m_partnersPage->menu(), &QMenu::triggered, this,
             [this] { setCurrentPage(QStringLiteral("partners")); });
 
+    // Traits (issue 7): folders, the trait list and the editor with its live preview.
+    auto *traitsPage = new TraitsPage(m_server);
+    connect(traitsPage, &TraitsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("traits"), tr("Traits"),
+            style()->standardIcon(QStyle::SP_FileDialogListView), traitsPage);
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          traitsPage->menu());
+    connect(traitsPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("traits")); });
+
     m_segmentsPage = new SegmentsPage(m_server);
     connect(m_segmentsPage, &SegmentsPage::statusMessage, this, &MainWindow::showStatusMessage);
     addPage(QStringLiteral("segments"), tr("Segments"),
@@ -203,6 +214,8 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
             &WorkspacePage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_partnersPage,
             &PartnersPage::reload);
+    connect(m_workspacePage, &WorkspacePage::operationFinished, traitsPage, &TraitsPage::reload);
+    connect(m_partnersPage, &PartnersPage::partnersChanged, traitsPage, &TraitsPage::reload);
     connect(m_workspacePage, &WorkspacePage::operationFinished, m_segmentsPage,
             &SegmentsPage::reload);
     connect(m_segmentsPage, &SegmentsPage::segmentSaved, m_workspacePage, &WorkspacePage::reload);

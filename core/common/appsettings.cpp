@@ -55,6 +55,9 @@ const QString segmentsEditorSplitter = QStringLiteral("segments/editorSplitter")
 const QString segmentsListHeader = QStringLiteral("segments/listHeader");
 const QString segmentsEditorTab = QStringLiteral("segments/editorTab");
 const QString segmentsRuleView = QStringLiteral("segments/ruleView");
+// Traits page (ui/traits).
+const QString traitsViews = QStringLiteral("traits/views/");
+const QString traitsRuleTab = QStringLiteral("traits/ruleTab");
 } // namespace Key
 
 QByteArray AppSettings::mainWindowGeometry() const
@@ -472,6 +475,28 @@ int AppSettings::segmentsRuleView() const
 void AppSettings::setSegmentsRuleView(int view)
 {
     m_settings.setValue(Key::segmentsRuleView, view);
+}
+
+// Traits page
+
+QByteArray AppSettings::traitsViewState(const QString &part) const
+{
+    return m_settings.value(Key::traitsViews + part).toByteArray();
+}
+
+void AppSettings::setTraitsViewState(const QString &part, const QByteArray &state)
+{
+    m_settings.setValue(Key::traitsViews + part, state);
+}
+
+int AppSettings::traitsRuleTab() const
+{
+    return m_settings.value(Key::traitsRuleTab, 0).toInt();
+}
+
+void AppSettings::setTraitsRuleTab(int tab)
+{
+    m_settings.setValue(Key::traitsRuleTab, tab);
 }
 
 } // namespace Dcs

@@ -123,6 +123,14 @@ public:
     int segmentsRuleView() const;
     void setSegmentsRuleView(int view);
 
+    // Traits page (ui/traits): its splitters and the trait list's header by part name
+    // ("splitter", "browserSplitter", "editorSplitter", "listHeader"), and the rule view last
+    // used (0 visual, 1 code; visual by default).
+    QByteArray traitsViewState(const QString &part) const;
+    void setTraitsViewState(const QString &part, const QByteArray &state);
+    int traitsRuleTab() const;
+    void setTraitsRuleTab(int tab);
+
 private:
     QSettings m_settings;
 };

@@ -333,4 +333,22 @@ std::optional<ShadowResults> shadowResults(QSqlDatabase db, qint64 partnerId, qi
     return results;
 }
 
+bool codePopulations(QSqlDatabase db, qint64 dpid, qint64 nowMs, QList<CodePopulation> *codes,
+                     QString *error)
+{
+    codes->clear();
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    // (uuid, dpid, code) is the key: count(*) counts visitors.
+    if (!SqlUtil::run(query,
+                      QStringLiteral("SELECT code, count(*) AS visitors FROM partner_codes "
+                                     "WHERE dpid = ? AND (expires_ms IS NULL OR expires_ms > ?) "
+                                     "GROUP BY code ORDER BY visitors DESC, code"),
+                      {dpid, nowMs}, error))
+        return false;
+    while (query.next())
+        codes->append({query.value(0).toString(), query.value(1).toLongLong()});
+    return true;
+}
+
 } // namespace Dcs::PartnerTraffic

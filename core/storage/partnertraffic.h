@@ -98,5 +98,20 @@ struct ShadowResults
 std::optional<ShadowResults> shadowResults(QSqlDatabase db, qint64 partnerId, qint64 fromMs,
                                            qint64 untilMs, QString *error);
 
+// One code a partner sent, with how many visitors carry it now (partner_codes, unexpired):
+// the population an onboarded trait for the code would have at once.
+struct CodePopulation
+{
+    QString code;
+    qint64 visitors = 0;
+
+    friend bool operator==(const CodePopulation &, const CodePopulation &) = default;
+};
+
+// Every code partner `dpid` has sent to visitors who still carry it at nowMs, most carried
+// first, then by code. A scan of partner_codes (no index by code): run it off the GUI thread.
+bool codePopulations(QSqlDatabase db, qint64 dpid, qint64 nowMs, QList<CodePopulation> *codes,
+                     QString *error);
+
 } // namespace PartnerTraffic
 } // namespace Dcs

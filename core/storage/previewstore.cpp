@@ -51,6 +51,12 @@ bool countOne(QSqlDatabase db, const QString &sql, const QVariantList &values, q
 bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisitor &visit,
                 QString *error)
 {
+    return scanEvents(db, fromMs, toMs, ScanOrder::OldestFirst, visit, error);
+}
+
+bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, ScanOrder order,
+                const EventRowVisitor &visit, QString *error)
+{
     sqlite3 *handle = handleOf(db);
     if (!handle) {
         if (error)
@@ -59,8 +65,14 @@ bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisit
     }
     static constexpr char Sql[] = "SELECT uuid, ts_ms, signals FROM events INDEXED BY "
                                   "events_by_time WHERE ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms";
+    static constexpr char NewestFirstSql[] = "SELECT uuid, ts_ms, signals FROM events INDEXED BY "
+                                             "events_by_time WHERE ts_ms >= ? AND ts_ms <= ? "
+                                             "ORDER BY ts_ms DESC";
+    const bool newestFirst = order == ScanOrder::NewestFirst;
     StatementGuard guard;
-    if (sqlite3_prepare_v2(handle, Sql, int(sizeof Sql - 1), &guard.statement, nullptr)
+    if (sqlite3_prepare_v2(handle, newestFirst ? NewestFirstSql : Sql,
+                           newestFirst ? int(sizeof NewestFirstSql - 1) : int(sizeof Sql - 1),
+                           &guard.statement, nullptr)
         != SQLITE_OK) {
         if (error)
             *error = QString::fromUtf8(sqlite3_errmsg(handle));

@@ -40,6 +40,12 @@ using EventRowVisitor = std::function<bool(const EventRowView &row)>;
 bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, const EventRowVisitor &visit,
                 QString *error);
 
+// The same in either order. Newest first serves the trait editor's sample of matching events
+// and the signal keys seen lately, which stop after the newest rows they need.
+enum class ScanOrder : quint8 { OldestFirst, NewestFirst };
+bool scanEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, ScanOrder order,
+                const EventRowVisitor &visit, QString *error);
+
 // One page of replay's scan: at most `limit` events after (afterMs, afterId) in (ts_ms, id)
 // order with ts_ms <= toMs, through events_by_time (keyset paging: each page is a short read,
 // so a long replay never pins one snapshot and the WAL can be checkpointed meanwhile).
