@@ -139,6 +139,27 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     addPage(QStringLiteral("history"), tr("History"),
             style()->standardIcon(QStyle::SP_FileDialogContentsView), m_historySplitter);
 
+    // Traits (issue 7): folders, the trait list and the editor with its live preview.
+    auto *traitsPage = new TraitsPage(m_server);
+    connect(traitsPage, &TraitsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("traits"), tr("Traits"),
+            style()->standardIcon(QStyle::SP_FileDialogListView), traitsPage);
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          traitsPage->menu());
+    connect(traitsPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("traits")); });
+
+    m_segmentsPage = new SegmentsPage(m_server);
+    connect(m_segmentsPage, &SegmentsPage::statusMessage, this, &MainWindow::showStatusMessage);
+    addPage(QStringLiteral("segments"), tr("Segments"),
+            style()->standardIcon(QStyle::SP_DirLinkIcon), m_segmentsPage);
+    // A trait saved, moved or deleted changes the segment editor's trait tree and catalog.
+    connect(traitsPage, &TraitsPage::traitsChanged, m_segmentsPage, &SegmentsPage::reload);
+    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
+                          m_segmentsPage->menu());
+    connect(m_segmentsPage->menu(), &QMenu::triggered, this,
+            [this] { setCurrentPage(QStringLiteral("segments")); });
+
     // One visitor explained (issue 7), reached from any transfer with "Explain Visitor"; its
     // partner calls open in the History page.
     m_visitorsPage = new VisitorsPage(m_server);
@@ -158,7 +179,7 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
     m_reportsPage = new ReportsPage(m_server);
     connect(m_reportsPage, &ReportsPage::statusMessage, this, &MainWindow::showStatusMessage);
     addPage(QStringLiteral("reports"), tr("Reports"),
-            style()->standardIcon(QStyle::SP_FileDialogListView), m_reportsPage);
+            style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_reportsPage);
 
     m_partnersPage = new PartnersPage(m_server);
     // The onboarding test of the selected partner, as the page's last tab.
@@ -181,25 +202,6 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
                           m_partnersPage->menu());
     connect(m_partnersPage->menu(), &QMenu::triggered, this,
             [this] { setCurrentPage(QStringLiteral("partners")); });
-
-    // Traits (issue 7): folders, the trait list and the editor with its live preview.
-    auto *traitsPage = new TraitsPage(m_server);
-    connect(traitsPage, &TraitsPage::statusMessage, this, &MainWindow::showStatusMessage);
-    addPage(QStringLiteral("traits"), tr("Traits"),
-            style()->standardIcon(QStyle::SP_FileDialogListView), traitsPage);
-    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
-                          traitsPage->menu());
-    connect(traitsPage->menu(), &QMenu::triggered, this,
-            [this] { setCurrentPage(QStringLiteral("traits")); });
-
-    m_segmentsPage = new SegmentsPage(m_server);
-    connect(m_segmentsPage, &SegmentsPage::statusMessage, this, &MainWindow::showStatusMessage);
-    addPage(QStringLiteral("segments"), tr("Segments"),
-            style()->standardIcon(QStyle::SP_FileDialogListView), m_segmentsPage);
-    menuBar()->insertMenu(menuBar()->findChild<QMenu *>(QStringLiteral("helpMenu"))->menuAction(),
-                          m_segmentsPage->menu());
-    connect(m_segmentsPage->menu(), &QMenu::triggered, this,
-            [this] { setCurrentPage(QStringLiteral("segments")); });
 
     m_workspacePage = new WorkspacePage(*m_server.storage());
     connect(m_workspacePage, &WorkspacePage::statusMessage, this,

@@ -9,6 +9,7 @@
 #include "rules/rulecodeedit.h"
 #include "rules/segmentpreview.h"
 #include "segments/destinationseditor.h"
+#include "rules/versionhistoryview.h"
 #include "segments/segmenteditor.h"
 #include "segments/segmentlistmodel.h"
 #include "segments/segmentpreviewpanel.h"
@@ -49,6 +50,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QPushButton>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QTreeView>
 
@@ -475,6 +478,32 @@ private Q_SLOTS:
         QCOMPARE(answer.value(QStringLiteral("dests")).toArray().first().toObject()
                      .value(QStringLiteral("c")).toString(),
                  QStringLiteral("https://x.example/p?s=both%20sig&u=") + kVisitor);
+
+        // History: an edit saved is version 2; restoring version 1 loads it as an unsaved
+        // edit, and saving it makes version 3 with the first rule back.
+        editor->editorTabs()->setCurrentIndex(0);
+        replaceCode(editor->codeEdit(), QStringLiteral("1T"));
+        QCOMPARE(editor->codeEdit()->ruleText(), QStringLiteral("1T"));
+        QVERIFY(editor->isDirty());
+        QTRY_VERIFY(page->saveAction()->isEnabled());
+        QSignalSpy edited(page.get(), &SegmentsPage::segmentSaved);
+        page->saveAction()->trigger();
+        QVERIFY(edited.wait(kWaitMs));
+        VersionHistoryView *versions = editor->historyView();
+        editor->editorTabs()->setCurrentWidget(versions);
+        QTRY_COMPARE_WITH_TIMEOUT(versions->versions().size(), 2, kWaitMs);
+        versions->selectVersion(1);
+        QVERIFY(versions->diffView()->toPlainText().contains(QStringLiteral("1T AND 2T")));
+        QTest::mouseClick(versions->restoreButton(), Qt::LeftButton);
+        QCOMPARE(editor->codeEdit()->ruleText(), QStringLiteral("1T AND 2T"));
+        QVERIFY(editor->isDirty());
+        QCOMPARE(editor->stored().rule, QStringLiteral("1T"));
+        QSignalSpy restored(page.get(), &SegmentsPage::segmentSaved);
+        page->saveAction()->trigger();
+        QVERIFY(restored.wait(kWaitMs));
+        QCOMPARE(SegmentRepository(*m_server->storage()).bySid(sid)->rule,
+                 QStringLiteral("1T AND 2T"));
+        QTRY_COMPARE_WITH_TIMEOUT(versions->versions().size(), 3, kWaitMs);
 
         // Deactivated from the list: the DCS stops answering with it.
         QSignalSpy again(page.get(), &SegmentsPage::segmentSaved);

@@ -3,6 +3,8 @@
 #include "destinationseditor.h"
 #include "rules/rulecodeedit.h"
 #include "rules/segmentrulegroups.h"
+#include "rules/versionhistoryview.h"
+#include "storage/definitionjson.h"
 #include "segmentpreviewpanel.h"
 #include "segmentrulebuilder.h"
 #include "storage/storage.h"
@@ -102,6 +104,19 @@ SegmentEditor::SegmentEditor(Storage &storage, QWidget *parent)
     m_editorTabs->setTabToolTip(0, tr("Name, folder, status and the rule, with its preview"));
     m_editorTabs->addTab(m_destinations, tr("&Destinations"));
     m_editorTabs->setTabToolTip(1, tr("Cookie and URL destinations sent in the answer"));
+    // Every saved version with its diff; restoring one loads it as an unsaved edit.
+    m_history = new VersionHistoryView(storage, DefinitionVersion::Kind::Segment);
+    m_editorTabs->addTab(m_history, tr("&History"));
+    m_editorTabs->setTabToolTip(2, tr("Every saved version of this segment, with what changed"));
+    connect(m_history, &VersionHistoryView::restoreRequested, this,
+            [this](const QJsonObject &definition, int version) {
+                Q_UNUSED(version)
+                QList<JsonIssue> issues;
+                Segment restored = DefinitionJson::segmentFromJson(definition, QString(), &issues);
+                restored.sid = m_stored.sid;
+                loadDraft(restored);
+                m_editorTabs->setCurrentIndex(0);
+            });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -296,6 +311,18 @@ QList<RuleDiagnostic> SegmentEditor::check(QStringView text) const
 void SegmentEditor::setSegment(const Segment &segment)
 {
     m_stored = segment;
+    m_history->setSid(segment.sid);
+    fill(segment);
+}
+
+void SegmentEditor::loadDraft(const Segment &draft)
+{
+    fill(draft);
+    Q_EMIT edited();
+}
+
+void SegmentEditor::fill(const Segment &segment)
+{
     const bool filling = std::exchange(m_filling, true);
     m_name->setText(segment.name);
     m_integrationCode->setText(segment.integrationCode);

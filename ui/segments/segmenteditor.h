@@ -25,6 +25,7 @@ class SegmentPreviewPanel;
 class SegmentRuleBuilder;
 class Storage;
 class TraitTreeModel;
+class VersionHistoryView;
 
 // One segment's fields and rule, the rule in two views kept in sync (Visual: groups of traits
 // dragged from the trait tree; Code: the rule text with the parser's and the catalog's
@@ -46,6 +47,9 @@ public:
                     std::shared_ptr<const RulesSnapshot> rules);
     // Shows a segment as stored (sid 0: a new one, not saved yet). Drops the edits.
     void setSegment(const Segment &segment);
+    // Shows `draft` (a restored version) as an unsaved edit of the stored segment.
+    void loadDraft(const Segment &draft);
+    VersionHistoryView *historyView() const { return m_history; }
     const Segment &stored() const { return m_stored; }
     Segment draft() const;
     bool isDirty() const;
@@ -81,6 +85,7 @@ Q_SIGNALS:
     void previewFinished(const Dcs::SegmentPreviewResult &result);
 
 private:
+    void fill(const Segment &segment);
     QWidget *createRuleTab();
     void codeChanged();
     void builderEdited();
@@ -104,6 +109,7 @@ private:
     QComboBox *m_folder = nullptr;
     QComboBox *m_status = nullptr;
     QLineEdit *m_description = nullptr;
+    VersionHistoryView *m_history = nullptr;
     QTabWidget *m_editorTabs = nullptr;
     QTabWidget *m_ruleTabs = nullptr;
     QSplitter *m_splitter = nullptr;
