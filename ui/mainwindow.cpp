@@ -11,6 +11,8 @@
 #include "reports/reportspage.h"
 #include "visitors/visitorspage.h"
 #include "segments/segmentspage.h"
+#include "workspace/batchimportdialog.h"
+#include "workspace/replaydialog.h"
 #include "monitor/historypage.h"
 #include "monitor/monitorpage.h"
 #include "monitor/transferdetailview.h"
@@ -24,6 +26,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QFileDialog>
 #include <QCloseEvent>
 #include <QLabel>
 #include <QListWidget>
@@ -235,6 +238,28 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
                                          m_workspacePage->exportAction(),
                                          m_workspacePage->checkAction()});
     fileMenu->insertSeparator(beforeQuit);
+    // The event data operations: an inbound batch file, and the log replayed through the
+    // current definitions. Each opens a dialog with progress and Cancel.
+    m_importBatchAction = new QAction(tr("Import &Batch File…"), this);
+    m_importBatchAction->setObjectName(QStringLiteral("importBatchAction"));
+    m_importBatchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    m_importBatchAction->setStatusTip(tr("Apply a partner's inbound batch file "
+                                         "(ftp_dpm_<DPID>_<time>.sync or .overwrite, or .gz)"));
+    connect(m_importBatchAction, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Import Batch File"), QString(),
+            tr("Batch files (*.sync *.overwrite *.sync.gz *.overwrite.gz);;All files (*)"));
+        if (!path.isEmpty())
+            openBatchImport(path);
+    });
+    m_replayAction = new QAction(tr("&Replay Event Log…"), this);
+    m_replayAction->setObjectName(QStringLiteral("replayAction"));
+    m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Y));
+    m_replayAction->setStatusTip(tr("Re-run the stored events through the current definitions "
+                                    "to backfill new or edited traits"));
+    connect(m_replayAction, &QAction::triggered, this, [this] { openReplay(); });
+    fileMenu->insertActions(beforeQuit, {m_importBatchAction, m_replayAction});
+    fileMenu->insertSeparator(beforeQuit);
     m_viewMenu->addAction(m_workspacePage->reloadAction());
 
     // The live rate: polled, never pushed, so a busy listener cannot flood the GUI thread.
@@ -249,6 +274,27 @@ MainWindow::MainWindow(DcsServer &server, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+BatchImportDialog *MainWindow::openBatchImport(const QString &path)
+{
+    auto *dialog = new BatchImportDialog(m_server, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &BatchImportDialog::statusMessage, this, &MainWindow::showStatusMessage);
+    dialog->show();
+    dialog->start(path);
+    return dialog;
+}
+
+ReplayDialog *MainWindow::openReplay(const QList<qint64> &traitSids)
+{
+    auto *dialog = new ReplayDialog(m_server, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ReplayDialog::statusMessage, this, &MainWindow::showStatusMessage);
+    if (!traitSids.isEmpty())
+        dialog->selectTraits(traitSids);
+    dialog->show();
+    return dialog;
+}
 
 void MainWindow::createMenus()
 {

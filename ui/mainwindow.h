@@ -13,7 +13,9 @@ class QTimer;
 
 namespace Dcs {
 
+class BatchImportDialog;
 class DcsServer;
+class ReplayDialog;
 class DemoEnvironment;
 class DemoOfferBanner;
 class DemoTrafficControl;
@@ -61,6 +63,11 @@ public:
     DemoOfferBanner *demoOffer() const { return m_demoOffer; }
     DemoTrafficControl *demoTrafficControl() const { return m_demoControl; }
     QAction *startDemoAction() const { return m_startDemoAction; }
+    QAction *importBatchAction() const { return m_importBatchAction; }
+    QAction *replayAction() const { return m_replayAction; }
+    // The dialogs those actions open (non-modal, deleted on close), returned for tests.
+    BatchImportDialog *openBatchImport(const QString &path);
+    ReplayDialog *openReplay(const QList<qint64> &traitSids = {});
     // A message in the status bar for a few seconds (what pages use instead of alerts).
     void showStatusMessage(const QString &message);
 
@@ -103,6 +110,8 @@ private:
     DemoOfferBanner *m_demoOffer = nullptr;
     DemoTrafficControl *m_demoControl = nullptr;
     QAction *m_startDemoAction = nullptr;
+    QAction *m_importBatchAction = nullptr;
+    QAction *m_replayAction = nullptr;
 };
 
 } // namespace Dcs

@@ -62,6 +62,9 @@ public:
     // The live monitor's data: every partner attempt and answered call, polled by the GUI.
     MonitorFeed &monitorFeed() const { return *m_monitor; }
     const RulesEngine *rulesEngine() const { return m_rules.get(); }
+    // Moves visitors out of segments as time passes; replay and batch imports schedule the
+    // visitors they changed with it (null before openStorage()).
+    MembershipSweeper *membershipSweeper() const { return m_sweeper.get(); }
     // "127.0.0.1:8480" (IPv6 in brackets), or empty when not listening.
     QString listenAddressText() const;
 
