@@ -1,5 +1,6 @@
 #include "partnerspage.h"
 
+#include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 #include "modechangedialog.h"
@@ -64,16 +65,8 @@ QString shortcutText(const QAction *action)
 template <typename Result>
 void PartnersPage::runInBackground(std::function<Result()> work, std::function<void(Result)> done)
 {
-    Storage *storage = m_server.storage();
-    m_worker.start([this, storage, work = std::move(work), done = std::move(done)] {
-        auto result = std::make_shared<Result>(work());
-        // Pool threads come and go: their read connection must not outlive the job.
-        storage->releaseReader();
-        // The page waits for its worker before it is destroyed, so `this` is alive here; the
-        // queued call is dropped if the page goes before it runs.
-        QMetaObject::invokeMethod(
-            this, [done, result] { done(std::move(*result)); }, Qt::QueuedConnection);
-    });
+    runOnStorageWorker<Result>(m_worker, *m_server.storage(), this, std::move(work),
+                               std::move(done));
 }
 
 PartnersPage::PartnersPage(DcsServer &server, QWidget *parent)

@@ -1,5 +1,6 @@
 #include "segmentspage.h"
 
+#include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 #include "rules/rulesnapshot.h"
@@ -62,15 +63,8 @@ struct Definitions
 template <typename Result>
 void SegmentsPage::runInBackground(std::function<Result()> work, std::function<void(Result)> done)
 {
-    Storage *storage = m_server.storage();
-    m_worker.start([this, storage, work = std::move(work), done = std::move(done)] {
-        auto result = std::make_shared<Result>(work());
-        // Pool threads come and go: their read connection must not outlive the job.
-        storage->releaseReader();
-        // The page waits for its worker before it is destroyed, so `this` is alive here.
-        QMetaObject::invokeMethod(
-            this, [done, result] { done(std::move(*result)); }, Qt::QueuedConnection);
-    });
+    runOnStorageWorker<Result>(m_worker, *m_server.storage(), this, std::move(work),
+                               std::move(done));
 }
 
 SegmentsPage::SegmentsPage(DcsServer &server, QWidget *parent)

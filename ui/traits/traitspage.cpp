@@ -1,5 +1,6 @@
 #include "traits/traitspage.h"
 
+#include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
 #include "rules/reports.h"
@@ -73,13 +74,8 @@ QAction *makeAction(QObject *parent, const char *icon, const QString &text, cons
 template <typename Result>
 void TraitsPage::runInBackground(std::function<Result()> work, std::function<void(Result)> done)
 {
-    Storage *storage = m_server.storage();
-    m_worker.start([this, storage, work = std::move(work), done = std::move(done)] {
-        auto result = std::make_shared<Result>(work());
-        storage->releaseReader(); // pool threads come and go
-        QMetaObject::invokeMethod(
-            this, [done, result] { done(std::move(*result)); }, Qt::QueuedConnection);
-    });
+    runOnStorageWorker<Result>(m_worker, *m_server.storage(), this, std::move(work),
+                               std::move(done));
 }
 
 TraitsPage::TraitsPage(DcsServer &server, QWidget *parent)
