@@ -83,6 +83,26 @@ int runExport(const CommandLineOptions &options)
     return ExitCode::Success;
 }
 
+// The database of --db opened and its rules compiled, as the server would (DcsServer::
+// reloadRules); a definition left out is said, as the server does. Null after printing why.
+std::unique_ptr<Storage> openWithRules(const CommandLineOptions &options, RulesEngine &rules)
+{
+    QString error;
+    std::unique_ptr<Storage> storage = Storage::open(databasePathOf(options), &error);
+    if (!storage) {
+        printLine(stderr, error);
+        return nullptr;
+    }
+    QList<RuleDiagnosticWithItem> problems;
+    if (!rules.reload(*storage, &problems, &error)) {
+        printLine(stderr, error);
+        return nullptr;
+    }
+    for (const RuleDiagnosticWithItem &problem : std::as_const(problems))
+        printLine(stderr, QStringLiteral("warning: %1").arg(problem.message()));
+    return storage;
+}
+
 // --import-batch: the rules compiled from the database, as the server would (DcsServer::
 // reloadRules), then the file applied and its counts printed. No listener, no window.
 int runImportBatch(const CommandLineOptions &options)
@@ -93,20 +113,11 @@ int runImportBatch(const CommandLineOptions &options)
         printLine(stderr, error);
         return ExitCode::Failed;
     }
-    const std::unique_ptr<Storage> storage = Storage::open(databasePathOf(options), &error);
-    if (!storage) {
-        printLine(stderr, error);
-        return ExitCode::Failed;
-    }
+    // A definition left out realizes nothing from this file: openWithRules() says which.
     RulesEngine rules;
-    QList<RuleDiagnosticWithItem> problems;
-    if (!rules.reload(*storage, &problems, &error)) {
-        printLine(stderr, error);
+    const std::unique_ptr<Storage> storage = openWithRules(options, rules);
+    if (!storage)
         return ExitCode::Failed;
-    }
-    // A definition left out realizes nothing from this file: say which, as the server does.
-    for (const RuleDiagnosticWithItem &problem : std::as_const(problems))
-        printLine(stderr, QStringLiteral("warning: %1").arg(problem.message()));
 
     BatchImporter importer(*storage, rules.snapshot());
     const BatchImportReport report = importer.importFile(options.importBatchFile);
@@ -127,20 +138,10 @@ int runImportBatch(const CommandLineOptions &options)
 // could be replayed.
 int runReplay(const CommandLineOptions &options)
 {
-    QString error;
-    const std::unique_ptr<Storage> storage = Storage::open(databasePathOf(options), &error);
-    if (!storage) {
-        printLine(stderr, error);
-        return ExitCode::Failed;
-    }
     RulesEngine rules;
-    QList<RuleDiagnosticWithItem> problems;
-    if (!rules.reload(*storage, &problems, &error)) {
-        printLine(stderr, error);
+    const std::unique_ptr<Storage> storage = openWithRules(options, rules);
+    if (!storage)
         return ExitCode::Failed;
-    }
-    for (const RuleDiagnosticWithItem &problem : std::as_const(problems))
-        printLine(stderr, QStringLiteral("warning: %1").arg(problem.message()));
 
     ReplayOptions replayOptions;
     replayOptions.traitSids = options.replayTraits;
