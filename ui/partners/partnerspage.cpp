@@ -1,5 +1,6 @@
 #include "partnerspage.h"
 
+#include "views/unsavedchangesprompt.h"
 #include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
@@ -440,34 +441,25 @@ void PartnersPage::guardUnsaved(std::function<void()> proceed)
     m_guardOpen = true;
     const Partner draft = m_editor->draft();
     const QString name = draft.name.trimmed().isEmpty() ? tr("The new partner") : draft.name;
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved Changes"),
-                                tr("%1 has changes that are not saved.").arg(name),
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("unsavedChangesDialog"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *saveButton = box->addButton(QMessageBox::Save);
-    QPushButton *discardButton = box->addButton(QMessageBox::Discard);
-    QPushButton *cancelButton = box->addButton(QMessageBox::Cancel);
-    saveButton->setEnabled(m_editor->isValid());
-    if (!m_editor->isValid())
-        box->setInformativeText(tr("They cannot be saved as they are: %1 to fix.")
-                                    .arg(problemsText(int(m_editor->issues().size()))));
-    box->setDefaultButton(m_editor->isValid() ? saveButton : cancelButton);
-    box->setEscapeButton(cancelButton);
-    connect(box, &QMessageBox::finished, this,
-            [this, box, saveButton, discardButton, proceed] {
-                m_guardOpen = false;
-                QAbstractButton *clicked = box->clickedButton();
-                if (clicked == saveButton) {
-                    save(proceed);
-                } else if (clicked == discardButton) {
-                    m_editor->revert();
-                    proceed();
-                } else {
-                    Q_EMIT statusMessage(tr("Edits kept"));
-                }
-            });
-    box->open();
+    const QString unsaveableBecause
+        = m_editor->isValid() ? QString()
+                              : tr("They cannot be saved as they are: %1 to fix.")
+                                    .arg(problemsText(int(m_editor->issues().size())));
+    askAboutUnsavedChanges(
+        this, name, unsaveableBecause,
+        [this, proceed] {
+            m_guardOpen = false;
+            save(proceed);
+        },
+        [this, proceed] {
+            m_guardOpen = false;
+            m_editor->revert();
+            proceed();
+        },
+        [this] {
+            m_guardOpen = false;
+            Q_EMIT statusMessage(tr("Edits kept"));
+        });
 }
 
 void PartnersPage::showPartner(std::optional<qint64> partnerId)

@@ -1,5 +1,6 @@
 #include "segmentspage.h"
 
+#include "views/unsavedchangesprompt.h"
 #include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
@@ -385,34 +386,26 @@ void SegmentsPage::guardUnsaved(std::function<void()> proceed)
     m_guardOpen = true;
     const Segment draft = m_editor->draft();
     const QString name = draft.name.isEmpty() ? tr("The new segment") : draft.name;
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved Changes"),
-                                tr("%1 has changes that are not saved.").arg(name),
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("unsavedChangesDialog"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *saveButton = box->addButton(QMessageBox::Save);
-    QPushButton *discardButton = box->addButton(QMessageBox::Discard);
-    QPushButton *cancelButton = box->addButton(QMessageBox::Cancel);
     const QStringList issues = m_editor->issues();
-    saveButton->setEnabled(issues.isEmpty());
-    if (!issues.isEmpty())
-        box->setInformativeText(tr("They cannot be saved as they are: %1.")
-                                    .arg(issues.join(QStringLiteral("; "))));
-    box->setDefaultButton(issues.isEmpty() ? saveButton : cancelButton);
-    box->setEscapeButton(cancelButton);
-    connect(box, &QMessageBox::finished, this, [this, box, saveButton, discardButton, proceed] {
-        m_guardOpen = false;
-        QAbstractButton *clicked = box->clickedButton();
-        if (clicked == saveButton) {
+    const QString unsaveableBecause
+        = issues.isEmpty() ? QString()
+                           : tr("They cannot be saved as they are: %1.")
+                                 .arg(issues.join(QStringLiteral("; ")));
+    askAboutUnsavedChanges(
+        this, name, unsaveableBecause,
+        [this, proceed] {
+            m_guardOpen = false;
             save(proceed);
-        } else if (clicked == discardButton) {
+        },
+        [this, proceed] {
+            m_guardOpen = false;
             m_editor->revert();
             proceed();
-        } else {
+        },
+        [this] {
+            m_guardOpen = false;
             Q_EMIT statusMessage(tr("Edits kept"));
-        }
-    });
-    box->open();
+        });
 }
 
 void SegmentsPage::showSegment(std::optional<qint64> sid)

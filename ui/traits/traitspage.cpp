@@ -1,5 +1,6 @@
 #include "traits/traitspage.h"
 
+#include "views/unsavedchangesprompt.h"
 #include "views/storageworker.h"
 #include "common/appsettings.h"
 #include "dcs/dcsserver.h"
@@ -618,35 +619,26 @@ void TraitsPage::guardUnsaved(std::function<void()> proceed)
     m_guardOpen = true;
     const Trait draft = m_editor->draft();
     const QString name = draft.name.isEmpty() ? tr("The new trait") : draft.name;
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved Changes"),
-                                tr("%1 has changes that are not saved.").arg(name),
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("unsavedTraitDialog"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *saveButton = box->addButton(QMessageBox::Save);
-    QPushButton *discardButton = box->addButton(QMessageBox::Discard);
-    QPushButton *cancelButton = box->addButton(QMessageBox::Cancel);
     const QStringList issues = m_editor->issues();
-    saveButton->setEnabled(issues.isEmpty());
-    if (!issues.isEmpty())
-        box->setInformativeText(tr("They cannot be saved as they are: %1.")
-                                    .arg(issues.join(tr("; "))));
-    box->setDefaultButton(issues.isEmpty() ? saveButton : cancelButton);
-    box->setEscapeButton(cancelButton);
-    connect(box, &QMessageBox::finished, this,
-            [this, box, saveButton, discardButton, proceed] {
-                m_guardOpen = false;
-                QAbstractButton *clicked = box->clickedButton();
-                if (clicked == saveButton) {
-                    save(proceed);
-                } else if (clicked == discardButton) {
-                    m_editor->revert();
-                    proceed();
-                } else {
-                    Q_EMIT statusMessage(tr("Edits kept"));
-                }
-            });
-    box->open();
+    const QString unsaveableBecause
+        = issues.isEmpty() ? QString()
+                           : tr("They cannot be saved as they are: %1.")
+                                 .arg(issues.join(tr("; ")));
+    askAboutUnsavedChanges(
+        this, name, unsaveableBecause,
+        [this, proceed] {
+            m_guardOpen = false;
+            save(proceed);
+        },
+        [this, proceed] {
+            m_guardOpen = false;
+            m_editor->revert();
+            proceed();
+        },
+        [this] {
+            m_guardOpen = false;
+            Q_EMIT statusMessage(tr("Edits kept"));
+        });
 }
 
 void TraitsPage::showTrait(std::optional<qint64> sid)
