@@ -206,12 +206,13 @@ void OnboardCodesDialog::updateButton()
     m_create->setEnabled(checked > 0);
     const QLocale locale;
     if (checked > 0)
-        m_summary->setText(tr("%n onboarded trait(s) to create; their codes are carried by "
-                              "%1 to %2 visitors now.",
-                              nullptr, checked)
-                               .arg(locale.toString(fewest), locale.toString(most)));
+        m_summary->setText((checked == 1 ? tr("1 onboarded trait to create; ")
+                                         : tr("%1 onboarded traits to create; ").arg(checked))
+                           + tr("their codes are carried by %1 to %2 visitors now.")
+                                 .arg(locale.toString(fewest), locale.toString(most)));
     else if (!m_codes.isEmpty())
-        m_summary->setText(tr("%n unmapped code(s).", nullptr, int(m_codes.size())));
+        m_summary->setText(m_codes.size() == 1 ? tr("1 unmapped code.")
+                                               : tr("%1 unmapped codes.").arg(m_codes.size()));
 }
 
 void OnboardCodesDialog::create()

@@ -935,7 +935,8 @@ void TraitsPage::moveTraits(const QList<qint64> &sids, qint64 folderId)
             }
             if (m_current && *m_current > 0)
                 m_editor->historyView()->reload();
-            Q_EMIT statusMessage(tr("%n trait(s) moved to %1", nullptr, int(count)).arg(path));
+            Q_EMIT statusMessage(count == 1 ? tr("1 trait moved to %1").arg(path)
+                                            : tr("%1 traits moved to %2").arg(count).arg(path));
             Q_EMIT traitsChanged();
             reload();
         });
@@ -968,12 +969,14 @@ void TraitsPage::openOnboardDialog()
     }
     m_onboardDialog = new OnboardCodesDialog(m_server, m_partners, folderId, this);
     m_onboardDialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_onboardDialog, &QObject::destroyed, this, [this] { m_onboardDialog = nullptr; });
     connect(m_onboardDialog, &OnboardCodesDialog::traitsCreated, this,
             [this](const QList<Trait> &traits) {
-                Q_EMIT statusMessage(tr("%n onboarded trait(s) created in %1", nullptr,
-                                        int(traits.size()))
-                                         .arg(m_folders->pathOf(traits.value(0).folderId)));
+                const QString folder = m_folders->pathOf(traits.value(0).folderId);
+                Q_EMIT statusMessage(traits.size() == 1
+                                         ? tr("1 onboarded trait created in %1").arg(folder)
+                                         : tr("%1 onboarded traits created in %2")
+                                               .arg(traits.size())
+                                               .arg(folder));
                 Q_EMIT traitsChanged();
                 reload();
             });

@@ -3,8 +3,10 @@
 #include "partners/partner.h"
 #include "rules/definitions.h"
 #include "rules/signalkeystats.h"
+#include "traits/onboardcodesdialog.h"
 
 #include <QList>
+#include <QPointer>
 #include <QThreadPool>
 #include <QWidget>
 
@@ -159,7 +161,7 @@ private:
     QTableView *m_list = nullptr;
     QLabel *m_title = nullptr;
     TraitEditor *m_editor = nullptr;
-    OnboardCodesDialog *m_onboardDialog = nullptr;
+    QPointer<OnboardCodesDialog> m_onboardDialog; // deleted on close
 };
 
 } // namespace Dcs
