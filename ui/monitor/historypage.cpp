@@ -1,5 +1,6 @@
 #include "historypage.h"
 
+#include "views/pagekeys.h"
 #include "views/columnmenu.h"
 
 #include "common/appsettings.h"
@@ -357,20 +358,10 @@ void HistoryPage::buildLayout()
 
 bool HistoryPage::event(QEvent *event)
 {
-    // The page's keys win over window-wide actions with the same key (the workspace's F5)
-    // while the focus is on this page: claimed at the override stage, handled on the press.
-    if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        QAction *action = key->matches(QKeySequence::Refresh) ? m_refreshAction
-                          : key->matches(QKeySequence::Find)  ? m_findAction
-                                                              : nullptr;
-        if (action) {
-            event->accept();
-            if (event->type() == QEvent::KeyPress)
-                action->trigger();
-            return true;
-        }
-    }
+    // The page's keys win over window-wide actions with the same key (the workspace's F5).
+    if (handlePageKeys(event, {{QKeySequence::Refresh, [this] { m_refreshAction->trigger(); }},
+                               {QKeySequence::Find, [this] { m_findAction->trigger(); }}}))
+        return true;
     return QWidget::event(event);
 }
 

@@ -1,5 +1,6 @@
 #include "reportspage.h"
 
+#include "views/pagekeys.h"
 #include "reporttablemodel.h"
 
 #include "common/appsettings.h"
@@ -327,18 +328,9 @@ void ReportsPage::changeEvent(QEvent *event)
 bool ReportsPage::event(QEvent *event)
 {
     // F5 and Ctrl+F are window-wide actions too: on this page they are the page's.
-    if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        QAction *action = key->matches(QKeySequence::Refresh) ? m_refreshAction
-                          : key->matches(QKeySequence::Find)  ? m_findAction
-                                                              : nullptr;
-        if (action) {
-            event->accept();
-            if (event->type() == QEvent::KeyPress)
-                action->trigger();
-            return true;
-        }
-    }
+    if (handlePageKeys(event, {{QKeySequence::Refresh, [this] { m_refreshAction->trigger(); }},
+                               {QKeySequence::Find, [this] { m_findAction->trigger(); }}}))
+        return true;
     return QWidget::event(event);
 }
 

@@ -1,5 +1,6 @@
 #include "visitorspage.h"
 
+#include "views/pagekeys.h"
 #include "visitoreventsmodel.h"
 
 #include "common/appsettings.h"
@@ -457,15 +458,8 @@ void VisitorsPage::buildLayout()
 bool VisitorsPage::event(QEvent *event)
 {
     // F5 is the window's workspace reload too: on this page it explains the visitor again.
-    if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        if (key->matches(QKeySequence::Refresh)) {
-            event->accept();
-            if (event->type() == QEvent::KeyPress)
-                refresh();
-            return true;
-        }
-    }
+    if (handlePageKeys(event, {{QKeySequence::Refresh, [this] { refresh(); }}}))
+        return true;
     return QWidget::event(event);
 }
 
