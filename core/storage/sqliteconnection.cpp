@@ -183,4 +183,45 @@ bool Statement::step(QString *error)
     return ok;
 }
 
+bool Statement::nextRow()
+{
+    if (!m_statement)
+        return false;
+    m_lastStep = sqlite3_step(m_statement);
+    return m_lastStep == SQLITE_ROW;
+}
+
+bool Statement::finish(QString *error)
+{
+    if (!m_statement) {
+        if (error)
+            *error = QStringLiteral("%1 (in: %2)").arg(m_prepareError, QString::fromUtf8(m_sql));
+        return false;
+    }
+    const bool ok = m_lastStep == SQLITE_ROW || m_lastStep == SQLITE_DONE || m_lastStep == 0;
+    if (!ok && error)
+        *error = QStringLiteral("%1 (in: %2)")
+                     .arg(QString::fromUtf8(sqlite3_errmsg(m_db)), QString::fromUtf8(m_sql));
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+    m_lastStep = 0;
+    return ok;
+}
+
+qint64 Statement::int64At(int column) const
+{
+    return sqlite3_column_int64(m_statement, column);
+}
+
+bool Statement::isNullAt(int column) const
+{
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+}
+
+QByteArrayView Statement::bytesAt(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    return QByteArrayView(text, sqlite3_column_bytes(m_statement, column));
+}
+
 } // namespace Dcs::Sqlite

@@ -63,12 +63,22 @@ public:
     // Rows the last step() inserted, updated or deleted.
     int changes() const { return m_changes; }
 
+    // Reading row by row (the preview scans): nextRow() while it answers true, reading the
+    // columns between calls; then finish(), which says whether the rows ended cleanly (at the
+    // end, or stopped early by the caller) and resets the statement and its bindings.
+    bool nextRow();
+    bool finish(QString *error);
+    qint64 int64At(int column) const;
+    bool isNullAt(int column) const;
+    QByteArrayView bytesAt(int column) const; // valid until the next nextRow()
+
 private:
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_statement = nullptr;
     QByteArray m_sql;
     QString m_prepareError;
     int m_changes = 0;
+    int m_lastStep = 0; // SQLITE_ROW, SQLITE_DONE or an error code, from nextRow()
 };
 
 } // namespace Dcs::Sqlite
