@@ -6,6 +6,7 @@
 #include "dcsserver.h"
 #include "monitor/monitorfeed.h"
 #include "profiles/batchimporter.h"
+#include "rules/realization.h"
 #include "rules/replay.h"
 #include "rules/rulesnapshot.h"
 #include "storage/definitionversions.h"
@@ -145,8 +146,8 @@ int runReplay(const CommandLineOptions &options)
 
     ReplayOptions replayOptions;
     replayOptions.traitSids = options.replayTraits;
-    replayOptions.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(options.replayDays)
-                                                                     * 86'400'000;
+    replayOptions.fromMs = QDateTime::currentMSecsSinceEpoch()
+                           - qint64(options.replayDays) * MsPerDay;
     ReplayJob job(*storage);
     UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
     QEventLoop loop;

@@ -83,12 +83,6 @@ bool writePage(WriteContext &context, const QList<ReplayedEvent> &events,
     return true;
 }
 
-// Submits `job` and waits for its own result (the writer may batch it with live calls' jobs).
-WriteResult runJob(Storage &storage, WriteJob job)
-{
-    return storage.writer().runAndWait(std::move(job));
-}
-
 } // namespace
 
 QString ReplayResult::summary() const
@@ -251,9 +245,9 @@ ReplayResult Replay::run(Storage &storage, const RulesSnapshot &rules,
                 break;
             result.eventsRead += rows;
             auto outcome = std::make_shared<PageOutcome>();
-            const WriteResult written = runJob(
-                storage, [page = std::move(page), deleteSql, outcome](WriteContext &context,
-                                                                     QString *jobError) {
+            const WriteResult written = storage.writer().runAndWait(
+                [page = std::move(page), deleteSql, outcome](WriteContext &context,
+                                                             QString *jobError) {
                     return writePage(context, page, deleteSql, outcome.get(), jobError);
                 });
             if (!written.ok) {
@@ -289,8 +283,8 @@ ReplayResult Replay::run(Storage &storage, const RulesSnapshot &rules,
         const QStringList batch = visitors.mid(first, MembershipSweeper::MaxVisitorsPerJob);
         const qint64 nowMs = clock();
         auto outcomes = std::make_shared<QList<std::pair<qint64, int>>>();
-        const WriteResult done = runJob(
-            storage, [batch, nowMs, snapshot, outcomes](WriteContext &context, QString *jobError) {
+        const WriteResult done = storage.writer().runAndWait(
+            [batch, nowMs, snapshot, outcomes](WriteContext &context, QString *jobError) {
                 outcomes->clear();
                 for (const QString &uuid : batch) {
                     MembershipSweeper::Reevaluation reevaluation;

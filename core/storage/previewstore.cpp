@@ -129,9 +129,4 @@ bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QSt
                     {fromMs, toMs}, count, error);
 }
 
-bool countVisitors(QSqlDatabase db, qint64 *count, QString *error)
-{
-    return countOne(db, QStringLiteral("SELECT count(*) FROM visitors"), {}, count, error);
-}
-
 } // namespace Dcs::PreviewStore

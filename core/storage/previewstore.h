@@ -75,8 +75,5 @@ bool realizationUuidRange(QSqlDatabase db, QByteArray *first, QByteArray *last, 
 // How many events scanEvents() would visit (index only: a small fraction of the scan's cost).
 bool countEvents(QSqlDatabase db, qint64 fromMs, qint64 toMs, qint64 *count, QString *error);
 
-// Rows in the visitors table: the denominator of the segment preview's progress.
-bool countVisitors(QSqlDatabase db, qint64 *count, QString *error);
-
 } // namespace PreviewStore
 } // namespace Dcs

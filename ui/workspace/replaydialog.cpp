@@ -2,6 +2,7 @@
 
 #include "dcs/dcsserver.h"
 #include "rules/membershipsweeper.h"
+#include "rules/realization.h"
 #include "storage/traitrepository.h"
 
 #include <QDateTime>
@@ -19,7 +20,6 @@ namespace Dcs {
 
 namespace {
 constexpr int SidRole = Qt::UserRole + 1;
-constexpr qint64 MsPerDayHere = 86'400'000;
 } // namespace
 
 ReplayDialog::ReplayDialog(DcsServer &server, QWidget *parent)
@@ -164,7 +164,7 @@ void ReplayDialog::start()
         return;
     ReplayOptions options;
     options.traitSids = sids;
-    options.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(m_days->value()) * MsPerDayHere;
+    options.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(m_days->value()) * MsPerDay;
     MembershipSweeper *sweeper = m_server.membershipSweeper();
     ReplayScheduler schedule;
     if (sweeper) {
