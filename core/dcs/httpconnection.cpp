@@ -3,22 +3,16 @@
 #include "common/logging.h"
 #include "listenershared.h"
 #include "listenerworker.h"
+#include "socketchannel.h"
 
-#include <QTcpSocket>
+#include <QScopedValueRollback>
 #include <QThread>
-
-#if defined(Q_OS_UNIX)
-#include <sys/socket.h>
-#endif
 
 namespace Dcs {
 
 namespace {
 
-constexpr qint64 kReadChunkBytes = 16 * 1024;
-// Qt stops reading from the kernel when this much is buffered: the client is slowed by TCP
-// flow control instead of our memory growing.
-constexpr qint64 kSocketReadBufferBytes = 64 * 1024;
+constexpr qsizetype kReadChunkBytes = 16 * 1024;
 // Pipelined requests are not parsed while this much of their answers is still unsent ...
 constexpr qint64 kMaxPendingWriteBytes = 64 * 1024;
 // ... or while this many of their answers are still being worked on.
@@ -28,24 +22,24 @@ constexpr int kLingerMs = 2000;
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const DcsListener::Limits &limits,
+HttpConnection::HttpConnection(SocketChannel *channel, const DcsListener::Limits &limits,
                                std::shared_ptr<ListenerShared> shared, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_channel(channel)
     , m_shared(std::move(shared))
     , m_self(std::make_shared<QPointer<HttpConnection>>(this))
     , m_parser(HttpRequestParser::Limits{limits.maxHeaderBytes, limits.maxBodyBytes})
     , m_limits(limits)
 {
-    m_socket->setParent(this);
-    m_socket->setReadBufferSize(kSocketReadBufferBytes);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_channel->setParent(this);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
-    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::processInput);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::finish);
-    processInput();
+    connect(m_channel, &SocketChannel::readable, this, &HttpConnection::processInput);
+    connect(m_channel, &SocketChannel::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_channel, &SocketChannel::failed, this, &HttpConnection::finish);
+    // Nothing is read here: the read notifier reports what is already waiting, and a finish()
+    // from inside the constructor would come before anyone listens to finished().
+    armTimer(TimerPhase::Idle, m_limits.idleTimeoutMs);
 }
 
 HttpConnection::~HttpConnection() = default;
@@ -54,66 +48,101 @@ void HttpConnection::abortNow()
 {
     m_finished = true;
     m_timer.stop();
-    m_socket->disconnect(this);
-    m_socket->abort();
+    m_channel->close();
     deleteLater();
 }
 
 void HttpConnection::processInput()
 {
-    if (m_finished)
-        return;
+    if (m_finished || m_processingInput)
+        return; // complete() of a synchronous answer: the loop below goes on by itself
     if (m_closing) {
-        // Read and drop what the client still sends: closing with unread data would reset the
-        // connection and could destroy the answer before the client reads it.
-        m_socket->skip(m_socket->bytesAvailable());
+        discardWhileClosing();
         return;
     }
+    const QScopedValueRollback guard(m_processingInput, true);
+    // Every connection of this thread reads into the same block, so an idle connection holds
+    // no buffer; what must wait for later is copied into m_unparsed.
+    static thread_local char scratch[kReadChunkBytes];
+    QByteArrayView input(m_unparsed);
+    bool inputIsScratch = false;
+    bool heldBack = false;
     while (!m_closeAfterAnswers) {
-        if (m_slots.size() >= kMaxAnswersOwed)
-            break; // complete() resumes
-        if (m_socket->bytesToWrite() >= kMaxPendingWriteBytes) {
-            flushOutput();
-            if (m_finished)
+        if (m_slots.size() >= kMaxAnswersOwed
+            || m_channel->bytesToWrite() >= kMaxPendingWriteBytes) {
+            heldBack = true; // complete() or onBytesWritten() resumes
+            break;
+        }
+        if (input.isEmpty()) {
+            if (m_inputEnded)
+                break;
+            const SocketChannel::ReadResult read = m_channel->read(scratch, sizeof(scratch));
+            if (read.status == SocketChannel::ReadStatus::WouldBlock)
+                break;
+            if (read.status == SocketChannel::ReadStatus::EndOfStream) {
+                m_inputEnded = true;
+                break;
+            }
+            if (read.status == SocketChannel::ReadStatus::Failed) {
+                m_channel->close(); // reset by the peer: nobody is left to answer
+                finish();
                 return;
-            if (m_socket->bytesToWrite() >= kMaxPendingWriteBytes)
-                break; // onBytesWritten() resumes
+            }
+            input = QByteArrayView(scratch, read.bytes);
+            inputIsScratch = true;
         }
-        if (m_inputPos == m_input.size()) {
-            // Only what is there: a fixed 16 KiB read allocated a large block per request,
-            // and glibc consolidated its free lists for each one.
-            const qint64 available = m_socket->bytesAvailable();
-            if (available <= 0)
-                break;
-            m_input = m_socket->read(qMin(available, kReadChunkBytes));
-            m_inputPos = 0;
-            if (m_input.isEmpty())
-                break;
-        }
-        m_inputPos += m_parser.feed(QByteArrayView(m_input).sliced(m_inputPos));
+        input = input.sliced(m_parser.feed(input));
 
         if (m_parser.status() == HttpRequestParser::Status::Error) {
-            qCDebug(lcListener) << "bad request from" << m_socket->peerAddress()
+            qCDebug(lcListener) << "bad request from" << m_channel->peerAddress()
                                 << m_parser.errorStatus() << m_parser.errorReason();
             ++m_shared->badRequests;
+            m_unparsed.clear();
             // Earlier pipelined requests still get their answers first.
             m_slots.push_back(Slot{m_nextSlotId++, false, false, true,
                                    HttpResponse::jsonError(m_parser.errorStatus())
                                        .serialize(false, false)});
             m_closeAfterAnswers = true;
+            m_channel->setReadEnabled(false);
             writeReadyAnswers();
             return;
         }
         if (m_parser.status() == HttpRequestParser::Status::Complete) {
             dispatch(m_parser.takeRequest());
-            if (m_finished)
-                return;
+            if (m_finished || m_closing)
+                return; // answered at once and closing: startClosing() dropped the rest
             m_timerPhase = TimerPhase::None; // the next request gets fresh timers
         }
     }
-    flushOutput();
-    if (!m_finished)
-        updateTimer();
+    if (input.isEmpty())
+        m_unparsed.clear();
+    else if (inputIsScratch)
+        m_unparsed = input.toByteArray();
+    else
+        m_unparsed = m_unparsed.last(input.size());
+    // Not reading while held back lets the kernel's buffer fill and TCP slow the client down.
+    m_channel->setReadEnabled(!heldBack && !m_closeAfterAnswers && !m_inputEnded);
+    if (!flushOutput())
+        return;
+    if (m_inputEnded && m_slots.empty() && !m_closing) {
+        startClosing(); // nothing more can come and nothing is owed
+        return;
+    }
+    updateTimer();
+}
+
+// After the last answer: read and drop what the client still sends (closing with unread data
+// would reset the connection and could destroy the answer before the client reads it) until
+// it closes its side.
+void HttpConnection::discardWhileClosing()
+{
+    if (!m_inputEnded && !m_channel->discardInput())
+        m_inputEnded = true;
+    if (m_inputEnded) {
+        m_channel->setReadEnabled(false);
+        if (m_halfClosed)
+            finish();
+    }
 }
 
 void HttpConnection::dispatch(const HttpRequest &request)
@@ -156,7 +185,7 @@ void HttpConnection::dispatch(const HttpRequest &request)
         respond(HttpResponse::jsonError(503));
         return;
     }
-    handler->handle(request, RequestContext{m_socket->peerAddress(), false}, std::move(respond));
+    handler->handle(request, RequestContext{m_channel->peerAddress(), false}, std::move(respond));
 }
 
 void HttpConnection::complete(quint64 id, const HttpResponse &response)
@@ -181,7 +210,7 @@ void HttpConnection::writeReadyAnswers()
     while (!m_slots.empty() && m_slots.front().ready) {
         const Slot slot = std::move(m_slots.front());
         m_slots.pop_front();
-        m_socket->write(slot.bytes);
+        m_channel->write(slot.bytes);
         wrote = true;
         if (!slot.keepAlive) {
             m_slots.clear();
@@ -189,18 +218,21 @@ void HttpConnection::writeReadyAnswers()
             return;
         }
     }
-    if (wrote)
-        flushOutput();
-    if (!m_finished)
-        updateTimer();
+    if (wrote && !flushOutput())
+        return;
+    if (m_inputEnded && m_slots.empty()) {
+        startClosing(); // the client's stream ended and its last answer is out
+        return;
+    }
+    updateTimer();
 }
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_finished || m_flushing)
+    if (m_finished)
         return;
     if (m_closing) {
-        if (!m_halfClosed && m_socket->bytesToWrite() == 0)
+        if (!m_halfClosed && m_channel->bytesToWrite() == 0)
             halfClose();
         return;
     }
@@ -221,19 +253,19 @@ void HttpConnection::onTimeout()
     }
     switch (m_timerPhase) {
     case TimerPhase::Request:
-        qCDebug(lcListener) << "request timeout, closing" << m_socket->peerAddress();
-        m_socket->write(HttpResponse::jsonError(408).serialize(false, false));
+        qCDebug(lcListener) << "request timeout, closing" << m_channel->peerAddress();
+        m_channel->write(HttpResponse::jsonError(408).serialize(false, false));
         m_slots.clear();
         startClosing();
         return;
     case TimerPhase::Idle:
-        qCDebug(lcListener) << "idle timeout, closing" << m_socket->peerAddress();
+        qCDebug(lcListener) << "idle timeout, closing" << m_channel->peerAddress();
         break;
     case TimerPhase::Linger:
     case TimerPhase::None:
         break;
     }
-    m_socket->abort();
+    m_channel->close();
     finish();
 }
 
@@ -255,39 +287,39 @@ void HttpConnection::updateTimer()
 
 void HttpConnection::startClosing()
 {
+    if (m_closing)
+        return;
     m_closing = true;
-    m_input.clear();
-    m_inputPos = 0;
+    m_unparsed.clear();
     armTimer(TimerPhase::Linger, qMin(kLingerMs, qMax(m_limits.idleTimeoutMs, 1)));
-    m_socket->skip(m_socket->bytesAvailable());
-    flushOutput();
-    if (!m_finished && m_socket->bytesToWrite() == 0)
+    m_channel->setReadEnabled(!m_inputEnded); // to see the client's end of stream
+    discardWhileClosing();
+    if (!flushOutput())
+        return;
+    if (m_channel->bytesToWrite() == 0)
         halfClose();
 }
 
 // Hands the answers to the kernel now rather than on the next event-loop pass: lower latency,
-// and a client that half-closes after its requests still gets them (Qt drops its write buffer
-// when it reads the end of the stream).
-void HttpConnection::flushOutput()
+// and one send() for a burst of pipelined answers.
+bool HttpConnection::flushOutput()
 {
-    m_flushing = true; // flush() may emit bytesWritten() from inside
-    m_socket->flush();
-    m_flushing = false;
+    if (m_channel->flush())
+        return true;
+    finish(); // the peer is gone
+    return false;
 }
 
 // Sends FIN after the answer and waits for the client's (or the linger timeout): the client
-// reads the whole answer even if it was still sending (nginx's "lingering close").
+// reads the whole answer even if it was still sending (nginx's "lingering close"). A client
+// that already ended its stream has nothing left to wait for.
 void HttpConnection::halfClose()
 {
     if (m_halfClosed)
         return;
     m_halfClosed = true;
-#if defined(Q_OS_UNIX)
-    const qintptr descriptor = m_socket->socketDescriptor();
-    if (descriptor >= 0 && ::shutdown(static_cast<int>(descriptor), SHUT_WR) == 0)
-        return;
-#endif
-    m_socket->disconnectFromHost();
+    if (m_inputEnded || !m_channel->shutdownWrite())
+        finish();
 }
 
 // Restarting a QTimer on every request and answer cost two timer registrations per call. The
@@ -309,6 +341,7 @@ void HttpConnection::finish()
         return;
     m_finished = true;
     m_timer.stop();
+    m_channel->close(); // the kernel still delivers what was sent, then FIN
     Q_EMIT finished();
     deleteLater();
 }

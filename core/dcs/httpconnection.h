@@ -12,10 +12,9 @@
 #include <deque>
 #include <memory>
 
-class QTcpSocket;
-
 namespace Dcs {
 
+class SocketChannel;
 struct ListenerShared;
 
 // One accepted socket on a worker thread: parses its requests in order, hands each to the
@@ -26,7 +25,8 @@ class HttpConnection final : public QObject
 {
     Q_OBJECT
 public:
-    HttpConnection(QTcpSocket *socket, const DcsListener::Limits &limits,
+    // Takes `channel` over (it becomes a child).
+    HttpConnection(SocketChannel *channel, const DcsListener::Limits &limits,
                    std::shared_ptr<ListenerShared> shared, QObject *parent);
     ~HttpConnection() override;
 
@@ -49,6 +49,7 @@ private:
     };
 
     void processInput();
+    void discardWhileClosing();
     void dispatch(const HttpRequest &request);
     void complete(quint64 id, const HttpResponse &response);
     void writeReadyAnswers();
@@ -56,12 +57,12 @@ private:
     void onTimeout();
     void startClosing();
     void halfClose();
-    void flushOutput();
+    bool flushOutput(); // false: the peer is gone and the connection finished
     void armTimer(TimerPhase phase, int ms);
     void updateTimer();
     void finish();
 
-    QTcpSocket *m_socket;
+    SocketChannel *m_channel;
     std::shared_ptr<ListenerShared> m_shared;
     std::shared_ptr<QPointer<HttpConnection>> m_self; // how late answers find us, or not
     QTimer m_timer;
@@ -69,15 +70,15 @@ private:
     QDeadlineTimer m_timerFiresAt; // when m_timer, if active, fires
     HttpRequestParser m_parser;
     DcsListener::Limits m_limits;
-    QByteArray m_input;       // the last chunk read from the socket ...
-    qsizetype m_inputPos = 0; // ... and how much of it the parser has consumed
+    QByteArray m_unparsed; // read but held back (too many answers owed), parsed first next time
     std::deque<Slot> m_slots; // answers owed, oldest first
     quint64 m_nextSlotId = 1;
     TimerPhase m_timerPhase = TimerPhase::None;
     bool m_closeAfterAnswers = false; // a request asked for Connection: close
     bool m_closing = false;
     bool m_halfClosed = false;
-    bool m_flushing = false;
+    bool m_inputEnded = false;      // the client sent the end of its stream
+    bool m_processingInput = false; // processInput() is on the stack: do not re-enter it
     bool m_finished = false;
 };
 

@@ -3,8 +3,8 @@
 #include "common/logging.h"
 #include "httpconnection.h"
 #include "listenershared.h"
+#include "socketchannel.h"
 
-#include <QTcpSocket>
 
 namespace Dcs {
 
@@ -15,14 +15,8 @@ ListenerWorker::ListenerWorker(std::shared_ptr<ListenerShared> shared)
 
 void ListenerWorker::adopt(qintptr descriptor, const DcsListener::Limits &limits)
 {
-    auto *socket = new QTcpSocket;
-    if (!socket->setSocketDescriptor(descriptor)) {
-        qCWarning(lcListener) << "cannot adopt an accepted socket:" << socket->errorString();
-        --m_shared->openConnections;
-        delete socket;
-        return;
-    }
-    auto *connection = new HttpConnection(socket, limits, m_shared, this);
+    auto *connection = new HttpConnection(new SocketChannel(descriptor, nullptr), limits,
+                                          m_shared, this);
     m_connections.insert(connection);
     connect(connection, &HttpConnection::finished, this, [this, connection] {
         if (m_connections.remove(connection))

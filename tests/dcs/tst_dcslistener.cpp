@@ -67,6 +67,22 @@ public:
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     bool isClosed() const { return m_socket.state() == QAbstractSocket::UnconnectedState; }
     void abort() { m_socket.abort(); }
+    // Ends the connection with a reset (RST) instead of FIN, as a crashed client would.
+    void reset()
+    {
+        const linger hard{1, 0};
+        ::setsockopt(static_cast<int>(m_socket.socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard,
+                     sizeof(hard));
+        m_socket.abort();
+    }
+    // Qt takes at most `bytes` at a time from the kernel: a client that reads in small steps.
+    void readSlowly(qint64 bytes)
+    {
+        m_socket.setReadBufferSize(bytes);
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
+                         [this] { m_buffer += m_socket.readAll(); });
+    }
+    qint64 bytesToSend() const { return m_socket.bytesToWrite(); }
     // Sends FIN but keeps reading, like "nc -N" after its input ends.
     bool shutdownWrite()
     {
@@ -107,6 +123,8 @@ private Q_SLOTS:
     void keepAliveTwoRequests();
     void pipelinedAnsweredInOrder();
     void manyPipelinedRequests();
+    void slowReaderGetsEveryAnswer();
+    void clientResetMidStream();
     void http10Closes();
     void http10KeepAlive();
     void connectionCloseHonoured();
@@ -277,6 +295,55 @@ void tst_DcsListener::manyPipelinedRequests()
     for (int i = 0; i < count; ++i)
         QCOMPARE(client.response(i).status, i % 3 == 0 ? 404 : 200);
     QVERIFY(client.isConnected());
+}
+
+// Thousands of pipelined answers to a client that reads them in small steps: none is lost or
+// reordered. (Sends the kernel does not take at once are tested on SocketChannel itself, where
+// the buffer sizes can be pinned.)
+void tst_DcsListener::slowReaderGetsEveryAnswer()
+{
+    DcsListener listener;
+    QVERIFY(start(listener));
+    Client client(listener.port());
+    QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), kTimeoutMs);
+    client.readSlowly(4096);
+    constexpr int count = 20000;
+    QByteArray all;
+    for (int i = 0; i < count; ++i)
+        all += request("GET", i % 2 == 0 ? "/missing" : "/healthz");
+    client.send(all);
+    QTRY_COMPARE_WITH_TIMEOUT(client.responseCount(), count, 60000);
+    for (int i = 0; i < count; ++i)
+        QCOMPARE(client.response(i).status, i % 2 == 0 ? 404 : 200);
+    QVERIFY(client.unparsed().isEmpty());
+    QVERIFY(client.isConnected());
+    QCOMPARE(listener.openConnections(), 1);
+}
+
+// A client that resets its connection while answers are still owed and queued: the listener
+// drops the connection and goes on serving others.
+void tst_DcsListener::clientResetMidStream()
+{
+#if !defined(Q_OS_UNIX)
+    QSKIP("needs SO_LINGER");
+#endif
+    DcsListener listener;
+    QVERIFY(start(listener));
+    Client client(listener.port());
+    QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), kTimeoutMs);
+    client.readSlowly(1024);
+    QByteArray all;
+    for (int i = 0; i < 5000; ++i)
+        all += request("GET", "/healthz");
+    client.send(all);
+    QTRY_VERIFY_WITH_TIMEOUT(client.responseCount() > 0 && client.bytesToSend() == 0, kTimeoutMs);
+    client.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(listener.openConnections(), 0, kTimeoutMs);
+
+    Client next(listener.port());
+    next.send(request("GET", "/healthz"));
+    QTRY_COMPARE_WITH_TIMEOUT(next.responseCount(), 1, kTimeoutMs);
+    QCOMPARE(next.response(0).status, 200);
 }
 
 void tst_DcsListener::http10Closes()
