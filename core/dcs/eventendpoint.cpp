@@ -235,6 +235,9 @@ void EventEndpoint::finish(const std::shared_ptr<EventContext> &event,
             callback(committed);
     };
 
+    // Listener workers and the transfer engine's threads submit all the time: what this job
+    // and its callback captured is freed back here, where it was allocated.
+    StorageWriter::disposeJobsOnThisThread();
     // Answering before the commit must not let the writer's queue grow without bound: past
     // kMaxQueuedUnacknowledged the call waits for its commit like a durable one (back-pressure).
     if (!settings.answerAfterCommit

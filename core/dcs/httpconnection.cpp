@@ -170,14 +170,10 @@ void HttpConnection::dispatch(const HttpRequest &request)
         if (answered->exchange(true))
             return;
         --shared->inFlight;
-        auto deliver = [self, id, response = std::move(response)] {
-            if (HttpConnection *connection = self->data())
-                connection->complete(id, response);
-        };
-        if (QThread::currentThread() == worker->thread())
-            deliver();
-        else
-            worker->post(std::move(deliver));
+        if (QThread::currentThread() != worker->thread())
+            worker->deliver(self, id, std::move(response));
+        else if (HttpConnection *connection = self->data())
+            connection->complete(id, response);
     };
 
     const std::shared_ptr<RequestHandler> handler = m_shared->handler();

@@ -32,6 +32,8 @@ public:
 
     // Closes at once, without finished(): the listener is dropping every connection.
     void abortNow();
+    // The answer to the request numbered `id` is ready (on this connection's thread).
+    void complete(quint64 id, const HttpResponse &response);
 
 Q_SIGNALS:
     void finished();
@@ -51,7 +53,6 @@ private:
     void processInput();
     void discardWhileClosing();
     void dispatch(const HttpRequest &request);
-    void complete(quint64 id, const HttpResponse &response);
     void writeReadyAnswers();
     void onBytesWritten();
     void onTimeout();

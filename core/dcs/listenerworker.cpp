@@ -1,6 +1,7 @@
 #include "listenerworker.h"
 
 #include "common/logging.h"
+#include "common/wakecoalescer.h"
 #include "httpconnection.h"
 #include "listenershared.h"
 #include "socketchannel.h"
@@ -24,28 +25,38 @@ void ListenerWorker::adopt(qintptr descriptor, const DcsListener::Limits &limits
     });
 }
 
-void ListenerWorker::post(std::function<void()> delivery)
+void ListenerWorker::deliver(std::shared_ptr<QPointer<HttpConnection>> connection,
+                             quint64 answerId, HttpResponse response)
 {
     bool schedule = false;
     {
-        QMutexLocker locker(&m_postedMutex);
-        m_posted.push_back(std::move(delivery));
+        QMutexLocker locker(&m_deliveriesMutex);
+        m_deliveries.push_back(Delivery{std::move(connection), answerId, std::move(response)});
         schedule = !std::exchange(m_runScheduled, true);
     }
-    if (schedule)
-        QMetaObject::invokeMethod(this, &ListenerWorker::runPosted, Qt::QueuedConnection);
+    if (!schedule)
+        return;
+    const auto wake = [this] {
+        QMetaObject::invokeMethod(this, &ListenerWorker::runDeliveries, Qt::QueuedConnection);
+    };
+    if (!WakeCoalescer::defer(this, wake))
+        wake();
 }
 
-void ListenerWorker::runPosted()
+void ListenerWorker::runDeliveries()
 {
-    std::vector<std::function<void()>> batch;
+    std::vector<Delivery> batch = std::move(m_spareDeliveries);
     {
-        QMutexLocker locker(&m_postedMutex);
-        batch.swap(m_posted);
+        QMutexLocker locker(&m_deliveriesMutex);
+        batch.swap(m_deliveries);
         m_runScheduled = false;
     }
-    for (const std::function<void()> &delivery : batch)
-        delivery();
+    for (const Delivery &delivery : batch) {
+        if (HttpConnection *connection = delivery.connection->data())
+            connection->complete(delivery.answerId, delivery.response);
+    }
+    batch.clear();
+    m_spareDeliveries = std::move(batch);
 }
 
 void ListenerWorker::closeAll()

@@ -1,12 +1,13 @@
 #pragma once
 
 #include "dcslistener.h"
+#include "httpresponse.h"
 
 #include <QMutex>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,18 +27,28 @@ public:
     void adopt(qintptr descriptor, const DcsListener::Limits &limits);
     void closeAll();
 
-    // Thread-safe: runs `delivery` on this worker's thread. Answers completed elsewhere (the
-    // storage writer acknowledges a whole batch at once) arrive in bursts; a burst costs one
-    // posted event and one wake-up of this thread, not one per answer.
-    void post(std::function<void()> delivery);
+    // Thread-safe: hands `response` to the connection on this worker's thread, unless it is
+    // gone by then. Answers completed elsewhere (the storage writer acknowledges a whole batch
+    // at once) arrive in bursts; a burst costs one posted event and one wake-up of this
+    // thread, not one per answer, and no allocation on the completing thread.
+    void deliver(std::shared_ptr<QPointer<HttpConnection>> connection, quint64 answerId,
+                 HttpResponse response);
 
 private:
-    void runPosted();
+    struct Delivery
+    {
+        std::shared_ptr<QPointer<HttpConnection>> connection;
+        quint64 answerId = 0;
+        HttpResponse response;
+    };
+
+    void runDeliveries();
 
     std::shared_ptr<ListenerShared> m_shared;
     QSet<HttpConnection *> m_connections;
-    QMutex m_postedMutex;
-    std::vector<std::function<void()>> m_posted;
+    QMutex m_deliveriesMutex;
+    std::vector<Delivery> m_deliveries;
+    std::vector<Delivery> m_spareDeliveries; // swapped in, so both keep their capacity
     bool m_runScheduled = false;
 };
 

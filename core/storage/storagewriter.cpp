@@ -1,6 +1,7 @@
 #include "storagewriter.h"
 
 #include "common/logging.h"
+#include "common/wakecoalescer.h"
 #include "sqliteconnection.h"
 
 #include <QDateTime>
@@ -109,6 +110,11 @@ void StorageWriter::stop()
     m_thread->wait();
     delete m_thread;
     m_thread = nullptr;
+    std::vector<Returned> returned;
+    {
+        std::lock_guard lock(m_mutex);
+        returned.swap(m_returned);
+    }
 }
 
 bool StorageWriter::isRunning() const
@@ -117,22 +123,48 @@ bool StorageWriter::isRunning() const
     return m_running && !m_stopping;
 }
 
+namespace {
+
+// Set by disposeJobsOnThisThread(): the identity of an opted-in thread (the address of its own
+// flag), and the vector its returned items are swapped into, capacity kept between swaps.
+thread_local bool tDisposesOwnJobs = false;
+
+} // namespace
+
+void StorageWriter::disposeJobsOnThisThread()
+{
+    tDisposesOwnJobs = true;
+}
+
 quint64 StorageWriter::submit(WriteJob job, WriteCallback onDone)
 {
+    thread_local std::vector<Item> spare; // keeps its capacity from one submit to the next
+    std::vector<Item> finishedHere = std::move(spare);
+    const void *disposer = tDisposesOwnJobs ? &tDisposesOwnJobs : nullptr;
     quint64 ticket = 0;
     bool wake = false;
     {
         std::lock_guard lock(m_mutex);
+        if (disposer) {
+            for (Returned &returned : m_returned) {
+                if (returned.disposer == disposer) {
+                    finishedHere.swap(returned.items);
+                    break;
+                }
+            }
+        }
         if (!m_running || m_stopping) {
             ticket = 0;
         } else {
             ticket = m_nextTicket++;
-            m_queue.push_back(Item{ticket, std::move(job), std::move(onDone)});
+            m_queue.push_back(Item{ticket, std::move(job), std::move(onDone), disposer});
             ++m_stats.submitted;
             m_queuedApprox.store(int(m_queue.size()), std::memory_order_relaxed);
             wake = m_writerWaiting;
         }
     }
+    finishedHere.clear(); // destroyed on this thread, outside the lock
+    spare = std::move(finishedHere);
     if (ticket == 0) {
         if (onDone)
             onDone(WriteResult{false, QStringLiteral("the storage writer is not running")});
@@ -337,13 +369,42 @@ void StorageWriter::finishBatch(std::deque<Item> &batch, const QList<WriteResult
         m_stats.replayedBatches += replayed ? 1 : 0;
         m_stats.largestBatch = std::max<quint64>(m_stats.largestBatch, batch.size());
     }
-    qsizetype index = 0;
-    for (Item &item : batch) {
-        if (item.onDone)
-            item.onDone(results.at(index));
-        ++index;
+    {
+        // The callbacks hand answers to listener threads: one wake-up each per batch.
+        const WakeCoalescer::Scope oneWakePerConsumer;
+        qsizetype index = 0;
+        for (Item &item : batch) {
+            if (item.onDone)
+                item.onDone(results.at(index));
+            ++index;
+        }
     }
     m_committedChanged.notify_all();
+    returnToDisposers(batch);
+}
+
+void StorageWriter::returnToDisposers(std::deque<Item> &batch)
+{
+    // A thread that stopped submitting would hold its items forever: past this many they are
+    // destroyed here after all.
+    constexpr size_t kMaxReturnedPerThread = 16384;
+    std::lock_guard lock(m_mutex);
+    Returned *last = nullptr;
+    for (Item &item : batch) {
+        if (!item.disposer)
+            continue;
+        if (!last || last->disposer != item.disposer) {
+            last = nullptr;
+            for (Returned &returned : m_returned) {
+                if (returned.disposer == item.disposer)
+                    last = &returned;
+            }
+            if (!last)
+                last = &m_returned.emplace_back(Returned{item.disposer, {}});
+        }
+        if (last->items.size() < kMaxReturnedPerThread)
+            last->items.push_back(std::move(item));
+    }
 }
 
 } // namespace Dcs

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 class QThread;
 
@@ -104,6 +105,13 @@ public:
     // As above, but `onDone` is queued to `context`'s thread, and dropped if `context` is gone.
     quint64 submit(WriteJob job, QObject *context, WriteCallback onDone);
 
+    // For threads that submit continuously (the listener's workers): the jobs and callbacks
+    // this thread submits from now on are destroyed here, at its next submit(), instead of on
+    // the writer thread. Whatever they captured was allocated here, and glibc is several times
+    // slower when one thread frees what another allocated (its per-thread caches run dry).
+    // A thread that may stop submitting must not opt in: its last jobs would wait until stop().
+    static void disposeJobsOnThisThread();
+
     // Blocks until the batch holding `ticket` has finished (committed or failed), or the timeout.
     bool waitForCommit(quint64 ticket, int timeoutMs = -1);
     // Submits `job` and waits for its own result.
@@ -142,7 +150,16 @@ private:
         quint64 ticket = 0;
         WriteJob job;
         WriteCallback onDone;
+        const void *disposer = nullptr; // the submitting thread, if it opted in
     };
+    // Finished items waiting for their submitting thread to destroy them.
+    struct Returned
+    {
+        const void *disposer = nullptr;
+        std::vector<Item> items;
+    };
+
+    void returnToDisposers(std::deque<Item> &batch);
 
     void run();
     void commitBatch(WriteContext &context, std::deque<Item> &batch);
@@ -159,6 +176,7 @@ private:
     std::condition_variable m_wakeWriter;
     std::condition_variable m_committedChanged;
     std::deque<Item> m_queue;
+    std::vector<Returned> m_returned; // one per opted-in thread
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; // every ticket <= this has finished
     bool m_stopping = false;

@@ -337,6 +337,71 @@ private Q_SLOTS:
         QVERIFY(result.ok);
     }
 
+    // A thread that opted in gets its finished jobs back to destroy at its next submit (what
+    // they captured was allocated there); others' jobs are destroyed on the writer thread, and
+    // whatever is still waiting for its thread at stop() is destroyed there.
+    void finishedJobsAreDestroyedWhereTheOptedInThreadSubmitsNext()
+    {
+        std::mutex mutex; // before the storage: its stop() may still destroy probes
+        QHash<QString, QThread *> destroyedOn;
+        auto storage = openStorage();
+        QVERIFY(storage);
+        StorageWriter &writer = storage->writer();
+        const auto probe = [&](const QString &name) {
+            return std::shared_ptr<int>(new int(0), [&, name](int *value) {
+                std::lock_guard lock(mutex);
+                destroyedOn.insert(name, QThread::currentThread());
+                delete value;
+            });
+        };
+        // The job holds the only reference: no temporary outlives the statement that built it.
+        const auto submitHolding = [&](const QString &name) {
+            WriteJob job = [held = probe(name)](WriteContext &, QString *) { return bool(held); };
+            return writer.submit(std::move(job));
+        };
+
+        bool committed = false;
+        bool secondKeptUntilTheNextSubmit = false;
+        QThread *producer = QThread::create([&] {
+            StorageWriter::disposeJobsOnThisThread();
+            const auto destroyed = [&](const QString &name) {
+                std::lock_guard lock(mutex);
+                return destroyedOn.contains(name);
+            };
+            committed = writer.waitForCommit(submitHolding(QStringLiteral("first")), 10000);
+            // The job comes back just after its commit is announced: a later submit takes it.
+            const WriteJob nothing = [](WriteContext &, QString *) { return true; };
+            for (int i = 0; committed && i < 1000 && !destroyed(QStringLiteral("first")); ++i)
+                committed = writer.waitForCommit(writer.submit(nothing), 10000);
+            committed = committed
+                        && writer.waitForCommit(submitHolding(QStringLiteral("second")), 10000);
+            secondKeptUntilTheNextSubmit = !destroyed(QStringLiteral("second"));
+        });
+        producer->start();
+        QVERIFY(producer->wait(30000));
+        QVERIFY(committed);
+        QVERIFY(secondKeptUntilTheNextSubmit);
+
+        QVERIFY(writer.waitForCommit(submitHolding(QStringLiteral("not opted in")), 10000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ([&] {
+                std::lock_guard lock(mutex);
+                return destroyedOn.contains(QStringLiteral("not opted in"));
+            }()),
+            10000);
+        {
+            std::lock_guard lock(mutex);
+            QVERIFY(destroyedOn.value(QStringLiteral("first")) == producer);
+            QVERIFY(destroyedOn.value(QStringLiteral("not opted in")) != QThread::currentThread());
+            QVERIFY(destroyedOn.value(QStringLiteral("not opted in")) != producer);
+        }
+        delete producer;
+
+        writer.stop();
+        std::lock_guard lock(mutex);
+        QCOMPARE(destroyedOn.value(QStringLiteral("second")), QThread::currentThread());
+    }
+
     void submitAfterStopIsRefusedWithAReason()
     {
         auto storage = openStorage();
