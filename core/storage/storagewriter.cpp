@@ -10,6 +10,8 @@
 #include <QSqlError>
 #include <QThread>
 
+#include <thread>
+
 #include <chrono>
 #include <future>
 
@@ -239,6 +241,7 @@ void StorageWriter::run()
     {
         WriteContext context(db);
         std::deque<Item> batch;
+        size_t previousBatchSize = 0;
         for (;;) {
             {
                 std::unique_lock lock(m_mutex);
@@ -255,6 +258,15 @@ void StorageWriter::run()
                         return m_stopping || int(m_queue.size()) >= m_options.maxBatchItems;
                     });
                     m_writerWaiting = false;
+                } else if (previousBatchSize > 1 && !m_stopping
+                           && int(m_queue.size()) < m_options.yieldBelowItems) {
+                    // Under load (the last batch was not a lone item) a small batch waits for
+                    // one turn of the scheduler: the threads producing items run first and
+                    // this batch grows, so there are fewer commits, each with its fixed cost.
+                    // On an idle machine the yield returns at once.
+                    lock.unlock();
+                    std::this_thread::yield();
+                    lock.lock();
                 }
                 const auto take = std::min<size_t>(m_queue.size(), m_options.maxBatchItems);
                 for (size_t i = 0; i < take; ++i) {
@@ -263,6 +275,7 @@ void StorageWriter::run()
                 }
                 m_queuedApprox.store(int(m_queue.size()), std::memory_order_relaxed);
             }
+            previousBatchSize = batch.size();
             commitBatch(context, batch);
             batch.clear();
         }

@@ -16,10 +16,14 @@
 # Environment (all optional): DURATION (seconds per measured run, default 15), WARMUP (default 3),
 # THREADS (wrk threads, default 2), CONNECTIONS (default 64), WORKSPACE (a workspace file the DCS
 # imports before it listens, e.g. tests/bench/workspace-20-traits.json: the budget's "20 rule
-# traits, 10 segments"; default none).
+# traits, 10 segments"; default none), ROUNDS (default 3: nginx and the DCS are measured in turn this
+# many times, and the medians reported; this machine's speed drifts by a third within minutes, so
+# one pair of runs can say 0.42x or 0.58x for the same binary).
 #
 # What it does, on 127.0.0.1 only: starts nginx with a temporary prefix and config (worker
-# processes = cores, access_log off, one location answering the JSON the DCS answers), starts
+# processes = cores, access_log off, one location answering the JSON the DCS answers; `reuseport`,
+# so the kernel spreads wrk's connections evenly over the workers: without it one worker often
+# got most of them and nginx made anywhere from 60,000 to 100,000 requests/s), starts
 # dcs-studio --headless on a temporary database, warms both up, runs wrk against each, prints a
 # table (requests/s, p50, p99, DCS/nginx), the DCS's own status lines from the measured run, and
 # the number of events stored against the number of answers wrk counted. Everything it started
@@ -34,6 +38,7 @@ WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WORKSPACE=${WORKSPACE:-}
+ROUNDS=${ROUNDS:-3}
 DCS_PATH='/event?d_rtbd=json&c_section=sports&c_page=home&c_tags=a,b'
 NGINX_PATH='/event'
 
@@ -111,7 +116,7 @@ http {
     keepalive_requests 100000000;
     keepalive_timeout 60s;
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$port reuseport;
         location / {
             default_type application/json;
             add_header Set-Cookie "$COOKIE";
@@ -185,40 +190,51 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_wrk nginx-warmup "$NGINX_URL" "$WARMUP"
 run_wrk dcs-warmup "$DCS_URL" "$WARMUP"
-run_wrk nginx "$NGINX_URL" "$DURATION"
-STATUS_FROM=$(wc -l <"$WORK/dcs/stdout")
-run_wrk dcs "$DCS_URL" "$DURATION"
-STATUS_UNTIL=$(wc -l <"$WORK/dcs/stdout")
+for ((round = 1; round <= ROUNDS; ++round)); do
+    run_wrk "nginx-$round" "$NGINX_URL" "$DURATION"
+    STATUS_FROM=$(wc -l <"$WORK/dcs/stdout")
+    run_wrk "dcs-$round" "$DCS_URL" "$DURATION"
+    STATUS_UNTIL=$(wc -l <"$WORK/dcs/stdout")
+done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-NGINX_RPS=$(requests_per_second "$WORK/nginx.wrk")
-DCS_RPS=$(requests_per_second "$WORK/dcs.wrk")
-printf '| %-46s | %10s | %8s | %8s | %7s |\n' "server" "requests/s" "p50 ms" "p99 ms" "errors"
-printf '| %-46s | %10s | %8s | %8s | %7s |\n' "---" "---:" "---:" "---:" "---:"
-for name in nginx dcs; do
-    file="$WORK/$name.wrk"
-    case $name in
-    nginx) label="nginx, fixed JSON answer" ;;
-    dcs) label="DCS /event, answer after durable commit" ;;
-    esac
-    printf '| %-46s | %10.0f | %8s | %8s | %7d |\n' "$label" "$(requests_per_second "$file")" \
-        "$(latency_ms "$file" 50%)" "$(latency_ms "$file" 99%)" \
-        $(($(non_2xx "$file") + $(socket_errors "$file")))
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+printf '| %-5s | %-46s | %10s | %8s | %8s | %7s |\n' "round" "server" "requests/s" "p50 ms" \
+    "p99 ms" "errors"
+printf '| %-5s | %-46s | %10s | %8s | %8s | %7s |\n' "---:" "---" "---:" "---:" "---:" "---:"
+RATIOS=()
+for ((round = 1; round <= ROUNDS; ++round)); do
+    for name in nginx dcs; do
+        file="$WORK/$name-$round.wrk"
+        case $name in
+        nginx) label="nginx, fixed JSON answer" ;;
+        dcs) label="DCS /event, answer after durable commit" ;;
+        esac
+        printf '| %5d | %-46s | %10.0f | %8s | %8s | %7d |\n' "$round" "$label" \
+            "$(requests_per_second "$file")" "$(latency_ms "$file" 50%)" \
+            "$(latency_ms "$file" 99%)" $(($(non_2xx "$file") + $(socket_errors "$file")))
+    done
+    RATIOS+=("$(awk -v d="$(requests_per_second "$WORK/dcs-$round.wrk")" \
+        -v n="$(requests_per_second "$WORK/nginx-$round.wrk")" 'BEGIN { printf "%.3f", d / n }')")
 done
-RATIO=$(awk -v d="$DCS_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.2f", d / n }')
+NGINX_RPS=$(for ((r = 1; r <= ROUNDS; ++r)); do requests_per_second "$WORK/nginx-$r.wrk"; done | median)
+DCS_RPS=$(for ((r = 1; r <= ROUNDS; ++r)); do requests_per_second "$WORK/dcs-$r.wrk"; done | median)
+RATIO=$(printf '%s\n' "${RATIOS[@]}" | median)
 echo
-echo "DCS/nginx requests/s: ${RATIO}x (target: at least 0.50x)"
+echo "median of $ROUNDS rounds: nginx $(printf '%.0f' "$NGINX_RPS")/s, DCS $(printf '%.0f' "$DCS_RPS")/s"
+echo "DCS/nginx requests/s per round: ${RATIOS[*]}"
+printf 'DCS/nginx requests/s, median of the rounds: %.2fx (target: at least 0.50x)\n' "$RATIO"
 echo "DCS answering before the commit: not measured (no command-line switch for it yet)"
 echo
-echo "DCS status lines during the measured run:"
+echo "DCS status lines during the last measured run:"
 sed -n "$((STATUS_FROM + 1)),${STATUS_UNTIL}p" "$WORK/dcs/stdout" | grep '^status:' \
     | sed 's/^/  /' \
     || echo "  (none: the run was shorter than the 5 s status interval)"
 
 # Every answered call was stored: stop the DCS cleanly (it commits what it accepted), then count.
 ANSWERED=0
-for name in dcs-warmup dcs; do
+for name in dcs-warmup $(for ((r = 1; r <= ROUNDS; ++r)); do echo "dcs-$r"; done); do
     ANSWERED=$((ANSWERED + $(requests_done "$WORK/$name.wrk") - $(non_2xx "$WORK/$name.wrk")))
 done
 stop_pid "$DCS_PID" 15
