@@ -66,11 +66,11 @@ void HttpConnection::processInput()
     static thread_local char scratch[kReadChunkBytes];
     QByteArrayView input(m_unparsed);
     bool inputIsScratch = false;
-    bool heldBack = false;
+    m_inputHeldBack = false;
     while (!m_closeAfterAnswers) {
         if (m_slots.size() >= kMaxAnswersOwed
             || m_channel->bytesToWrite() >= kMaxPendingWriteBytes) {
-            heldBack = true; // complete() or onBytesWritten() resumes
+            m_inputHeldBack = true; // complete() or onBytesWritten() resumes
             break;
         }
         if (input.isEmpty()) {
@@ -121,7 +121,7 @@ void HttpConnection::processInput()
     else
         m_unparsed = m_unparsed.last(input.size());
     // Not reading while held back lets the kernel's buffer fill and TCP slow the client down.
-    m_channel->setReadEnabled(!heldBack && !m_closeAfterAnswers && !m_inputEnded);
+    m_channel->setReadEnabled(!m_inputHeldBack && !m_closeAfterAnswers && !m_inputEnded);
     if (!flushOutput())
         return;
     if (m_inputEnded && m_slots.empty() && !m_closing) {
@@ -196,8 +196,11 @@ void HttpConnection::complete(quint64 id, const HttpResponse &response)
         }
     }
     writeReadyAnswers();
-    if (!m_finished && !m_closing && !m_closeAfterAnswers)
-        processInput(); // requests held back while too many answers were owed
+    // Only input held back while too many answers were owed needs a push; otherwise the read
+    // notifier reports the next request (a read here would mostly find nothing: one wasted
+    // system call per answer).
+    if (m_inputHeldBack && !m_finished && !m_closing && !m_closeAfterAnswers)
+        processInput();
 }
 
 void HttpConnection::writeReadyAnswers()

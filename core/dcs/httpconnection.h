@@ -80,6 +80,7 @@ private:
     bool m_halfClosed = false;
     bool m_inputEnded = false;      // the client sent the end of its stream
     bool m_processingInput = false; // processInput() is on the stack: do not re-enter it
+    bool m_inputHeldBack = false;   // too many answers owed or unsent: not reading meanwhile
     bool m_finished = false;
 };
 
