@@ -66,6 +66,9 @@ void HttpConnection::processInput()
     static thread_local char scratch[kReadChunkBytes];
     QByteArrayView input(m_unparsed);
     bool inputIsScratch = false;
+    // A read that did not fill the block took all there was: reading again would only say so
+    // (one wasted system call per request). The notifier reports whatever arrives next.
+    bool socketMayHaveMore = true;
     m_inputHeldBack = false;
     while (!m_closeAfterAnswers) {
         if (m_slots.size() >= kMaxAnswersOwed
@@ -74,7 +77,7 @@ void HttpConnection::processInput()
             break;
         }
         if (input.isEmpty()) {
-            if (m_inputEnded)
+            if (m_inputEnded || !socketMayHaveMore)
                 break;
             const SocketChannel::ReadResult read = m_channel->read(scratch, sizeof(scratch));
             if (read.status == SocketChannel::ReadStatus::WouldBlock)
@@ -90,6 +93,7 @@ void HttpConnection::processInput()
             }
             input = QByteArrayView(scratch, read.bytes);
             inputIsScratch = true;
+            socketMayHaveMore = read.bytes == qsizetype(sizeof(scratch));
         }
         input = input.sliced(m_parser.feed(input));
 
