@@ -110,6 +110,21 @@ QByteArray request(const QByteArray &method, const QByteArray &target,
 
 constexpr int kTimeoutMs = 5000;
 
+// `count` pipelined requests; every `missingEvery`-th (from the first) asks for a path that is
+// not there. pipelinedStatus() is the answer each one must get.
+QByteArray pipelinedRequests(int count, int missingEvery)
+{
+    QByteArray all;
+    for (int i = 0; i < count; ++i)
+        all += request("GET", i % missingEvery == 0 ? "/missing" : "/healthz");
+    return all;
+}
+
+int pipelinedStatus(int index, int missingEvery)
+{
+    return index % missingEvery == 0 ? 404 : 200;
+}
+
 } // namespace
 
 class tst_DcsListener final : public QObject
@@ -287,13 +302,10 @@ void tst_DcsListener::manyPipelinedRequests()
     QVERIFY(start(listener));
     Client client(listener.port());
     constexpr int count = 2000;
-    QByteArray all;
-    for (int i = 0; i < count; ++i)
-        all += request("GET", i % 3 == 0 ? "/missing" : "/healthz");
-    client.send(all);
+    client.send(pipelinedRequests(count, 3));
     QTRY_COMPARE_WITH_TIMEOUT(client.responseCount(), count, 20000);
     for (int i = 0; i < count; ++i)
-        QCOMPARE(client.response(i).status, i % 3 == 0 ? 404 : 200);
+        QCOMPARE(client.response(i).status, pipelinedStatus(i, 3));
     QVERIFY(client.isConnected());
 }
 
@@ -308,13 +320,10 @@ void tst_DcsListener::slowReaderGetsEveryAnswer()
     QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), kTimeoutMs);
     client.readSlowly(4096);
     constexpr int count = 20000;
-    QByteArray all;
-    for (int i = 0; i < count; ++i)
-        all += request("GET", i % 2 == 0 ? "/missing" : "/healthz");
-    client.send(all);
+    client.send(pipelinedRequests(count, 2));
     QTRY_COMPARE_WITH_TIMEOUT(client.responseCount(), count, 60000);
     for (int i = 0; i < count; ++i)
-        QCOMPARE(client.response(i).status, i % 2 == 0 ? 404 : 200);
+        QCOMPARE(client.response(i).status, pipelinedStatus(i, 2));
     QVERIFY(client.unparsed().isEmpty());
     QVERIFY(client.isConnected());
     QCOMPARE(listener.openConnections(), 1);
@@ -332,10 +341,7 @@ void tst_DcsListener::clientResetMidStream()
     Client client(listener.port());
     QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), kTimeoutMs);
     client.readSlowly(1024);
-    QByteArray all;
-    for (int i = 0; i < 5000; ++i)
-        all += request("GET", "/healthz");
-    client.send(all);
+    client.send(pipelinedRequests(5000, 2));
     QTRY_VERIFY_WITH_TIMEOUT(client.responseCount() > 0 && client.bytesToSend() == 0, kTimeoutMs);
     client.reset();
     QTRY_COMPARE_WITH_TIMEOUT(listener.openConnections(), 0, kTimeoutMs);
